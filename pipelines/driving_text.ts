@@ -1,0 +1,9 @@
+import { decideStore } from './stages/decide-store';
+import { probeText } from './stages/probe-text';
+import type { PipelineDef } from './types';
+
+export const drivingText: PipelineDef = {
+  kind: 'driving_text',
+  stages: [probeText, decideStore],
+  stopOn: ['reject', 'block'],
+};

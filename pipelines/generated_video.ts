@@ -1,0 +1,9 @@
+import { decideStore } from './stages/decide-store';
+import { probeAv } from './stages/probe-av';
+import type { PipelineDef } from './types';
+
+export const generatedVideo: PipelineDef = {
+  kind: 'generated_video',
+  stages: [probeAv({ video: true, audio: false, minSeconds: 0.1 }), decideStore],
+  stopOn: ['reject', 'block'],
+};

@@ -1,0 +1,76 @@
+import type { MediaKind } from '../src/media/kinds';
+
+/**
+ * A pipeline is data: an ordered list of stages for one media kind, plus the rule for
+ * when to stop early. Adding a check means writing one stage file and adding it to
+ * the lists of the kinds it applies to.
+ */
+export type StageStatus = 'pass' | 'review' | 'block' | 'reject' | 'skipped';
+export type Decision = 'pass' | 'review' | 'block' | 'reject';
+
+export interface StageOutcome {
+  status: StageStatus;
+  /** A stable code (e.g. `media.corrupt`) whenever status is not pass. */
+  reason?: string;
+  evidence?: Record<string, unknown>;
+}
+
+export interface StageResult extends StageOutcome {
+  stage: string;
+  durationMs: number;
+}
+
+export interface MediaFacts {
+  id: string;
+  tenantId: string;
+  kind: MediaKind;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  consentId?: string;
+  subjectId?: string;
+}
+
+export interface PipelineLimits {
+  maxImagePixels: number;
+  maxTextChars: number;
+  maxMediaSeconds: number;
+  ffmpegPath: string;
+  ffprobePath: string;
+}
+
+/** What a stage may reach. Absent capabilities make stages that need them report `skipped`. */
+export interface Capabilities {
+  /** Account state: consent records, tenant policy. */
+  account?: unknown;
+  /** Acts on the decision in storage and the database. */
+  store?: (decision: Decision, results: StageResult[]) => Promise<Record<string, unknown>>;
+}
+
+export interface StageContext {
+  media: MediaFacts;
+  /** Local path of the item's bytes (a temp copy in the worker, the user's file in the CLI). */
+  file: string;
+  limits: PipelineLimits;
+  capabilities: Capabilities;
+  /** Results of the stages that ran before this one. */
+  results: readonly StageResult[];
+  /** Facts stages hand on to later stages (e.g. decoded dimensions, duration). */
+  facts: Record<string, unknown>;
+  signal: AbortSignal;
+}
+
+export interface Stage {
+  name: string;
+  requires?: readonly (keyof Capabilities)[];
+  /** Terminal stages run even after a short-circuit (they act on the decision). */
+  terminal?: boolean;
+  run(ctx: StageContext): Promise<StageOutcome>;
+}
+
+export interface PipelineDef {
+  kind: MediaKind;
+  stages: readonly Stage[];
+  /** Statuses after which the remaining non-terminal stages are skipped. */
+  stopOn: readonly StageStatus[];
+}

@@ -1,0 +1,10 @@
+import { decideStore } from './stages/decide-store';
+import { probeAv } from './stages/probe-av';
+import type { PipelineDef } from './types';
+
+// A voice clone needs enough speech to learn from; one second is the floor for any audio.
+export const voiceSample: PipelineDef = {
+  kind: 'voice_sample',
+  stages: [probeAv({ video: false, audio: true, minSeconds: 1 }), decideStore],
+  stopOn: ['reject', 'block'],
+};

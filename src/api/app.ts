@@ -1,0 +1,38 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import type { AppContext } from '../app-context';
+import { AppError } from '../core/errors';
+import { requireApiKey } from './auth';
+import { onError, problemResponse } from './problem';
+import { healthRoutes } from './routes/health';
+import { mediaRoutes } from './routes/media';
+
+export function createApp(ctx: AppContext) {
+  const app = new OpenAPIHono({
+    // Parameter validation failures answer in the same problem+json shape as everything else.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const err = new AppError('request.invalid', 'invalid request', { issues: result.error.issues });
+        return problemResponse(err, new URL(c.req.url).pathname);
+      }
+    },
+  });
+  app.onError(onError(ctx.log));
+  app.notFound((c) => problemResponse(new AppError('request.invalid', 'no such route'), new URL(c.req.url).pathname));
+
+  app.route('/', healthRoutes(ctx));
+  app.use('/v1/*', requireApiKey(ctx.db));
+  app.route('/', mediaRoutes(ctx));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'likeness-gate',
+      version: '0.1.0',
+      description: 'Consent, moderation and tagged retention for faces and voices that feed digital humans.',
+    },
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'likeness-gate API' }));
+  return app;
+}

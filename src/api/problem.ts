@@ -1,0 +1,28 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { AppError, toProblem } from '../core/errors';
+import type { Logger } from '../core/log';
+
+export function problemResponse(err: AppError, instance?: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(toProblem(err, instance)), {
+    status: err.status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
+}
+
+/**
+ * Every error leaves as problem+json with a stable code. Unknown errors are logged
+ * with their stack and answered as `internal` without leaking details.
+ */
+export function onError(log: Logger) {
+  return (err: Error, c: Context): Response => {
+    const instance = new URL(c.req.url).pathname;
+    if (err instanceof AppError) return problemResponse(err, instance);
+    if (err instanceof HTTPException) {
+      const code = err.status === 415 ? 'request.unsupported_media_type' : 'request.invalid';
+      return problemResponse(new AppError(code, err.message || 'bad request'), instance);
+    }
+    log.error({ err, path: instance }, 'unhandled error');
+    return problemResponse(new AppError('internal', 'internal error'), instance);
+  };
+}

@@ -1,0 +1,63 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import busboy from 'busboy';
+import { AppError } from '../core/errors';
+
+export interface UploadBody {
+  fields: Record<string, string>;
+  file: Readable;
+  filename?: string;
+  declaredBytes?: number;
+}
+
+/**
+ * Turns a request into a byte stream without buffering it: a raw body is the file; a
+ * multipart body yields its first file part, with the form fields that precede it
+ * (as with S3's browser POST, metadata fields must come before the file).
+ */
+export async function uploadBody(req: Request): Promise<UploadBody> {
+  if (!req.body) throw new AppError('media.empty', 'the upload has no body');
+  const nodeBody = Readable.fromWeb(req.body as unknown as WebReadableStream<Uint8Array>);
+  const type = req.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('multipart/form-data')) {
+    const length = req.headers.get('content-length');
+    return { fields: {}, file: nodeBody, declaredBytes: length ? Number(length) : undefined };
+  }
+  return firstFilePart(nodeBody, type);
+}
+
+function firstFilePart(body: Readable, contentType: string): Promise<UploadBody> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { files: 1, fields: 20, fieldSize: 4096 } });
+    } catch (e) {
+      reject(new AppError('request.invalid', `malformed multipart request: ${(e as Error).message}`));
+      return;
+    }
+    const fields: Record<string, string> = {};
+    let settled = false;
+    parser.on('field', (name, value) => {
+      fields[name] = value;
+    });
+    parser.on('file', (_name, file, info) => {
+      if (settled) return file.resume();
+      settled = true;
+      resolve({ fields, file, filename: info.filename || undefined });
+    });
+    parser.on('error', (e) => {
+      if (!settled) {
+        settled = true;
+        reject(new AppError('request.invalid', `malformed multipart request: ${(e as Error).message}`));
+      }
+    });
+    parser.on('close', () => {
+      if (!settled) {
+        settled = true;
+        reject(new AppError('media.empty', 'the multipart request has no file part'));
+      }
+    });
+    body.on('error', (e) => parser.destroy(e));
+    body.pipe(parser);
+  });
+}

@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { moderateCommand } from './moderate';
+import { serveCommand, workerCommand } from './serve';
+import { tenantCommand } from './tenant';
+
+const USAGE = `likeness <command>
+
+  serve [--no-worker]            API (+ workers unless --no-worker); embedded PGlite and S3 by default
+  worker                         workers only (needs DATABASE_URL and S3_ENDPOINT: shared state)
+  moderate <file> --kind K [--json]
+                                 run the kind's pipeline on a local file, print the decision
+  tenant create <name>           create a tenant and print its API key once
+
+Configuration comes from the environment; see the README.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { 'no-worker': { type: 'boolean', default: false } } });
+      return serveCommand({ worker: !values['no-worker'] });
+    }
+    case 'worker':
+      return workerCommand();
+    case 'moderate': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { kind: { type: 'string' }, json: { type: 'boolean', default: false } },
+      });
+      return moderateCommand(positionals[0], values.kind, values.json ?? false);
+    }
+    case 'tenant':
+      return tenantCommand(rest);
+    default:
+      console.error(USAGE);
+      return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,54 @@
+import { serve } from '@hono/node-server';
+import { createApp } from '../api/app';
+import { loadConfig } from '../core/config';
+import { log } from '../core/log';
+import { openRuntime } from '../runtime';
+import { bootstrapTenant } from '../tenants/keys';
+import { startWorker, type WorkerHandle } from '../worker/worker';
+
+/** Resolves when SIGINT/SIGTERM arrives. */
+const untilSignal = () =>
+  new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+
+export async function serveCommand(opts: { worker: boolean }): Promise<number> {
+  const config = loadConfig();
+  const rt = await openRuntime(config);
+  const boot = await bootstrapTenant(rt.ctx.db, config.bootstrapKey);
+  if (boot?.generated) {
+    // Printed once, on the first start of an empty database: it is not stored in clear anywhere.
+    console.log(`\nBootstrap API key for tenant "default" (shown once):\n  ${boot.apiKey}\n`);
+  }
+  let worker: WorkerHandle | undefined;
+  if (opts.worker) {
+    worker = startWorker(rt.ctx);
+    rt.ctx.wakeWorkers = worker.wake;
+  }
+  const app = createApp(rt.ctx);
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+    log.info({ url: `http://${config.host}:${info.port}`, worker: Boolean(worker) }, 'likeness-gate listening');
+  });
+  const signal = await untilSignal();
+  log.info({ signal }, 'shutting down');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await worker?.stop();
+  await rt.close();
+  return 0;
+}
+
+export async function workerCommand(): Promise<number> {
+  const config = loadConfig();
+  if (!config.databaseUrl || !config.s3.endpoint) {
+    console.error('a separate worker shares state with the API: set DATABASE_URL and S3_ENDPOINT (the embedded defaults belong to one `serve` process)');
+    return 2;
+  }
+  const rt = await openRuntime(config);
+  const worker = startWorker(rt.ctx);
+  const signal = await untilSignal();
+  log.info({ signal }, 'worker shutting down');
+  await worker.stop();
+  await rt.close();
+  return 0;
+}

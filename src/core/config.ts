@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { KINDS, MEDIA_KINDS, type MediaKind } from '../media/kinds';
+
+/**
+ * All configuration comes from the environment, validated once at start-up.
+ * Every variable here is documented in the README's configuration table.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().url().optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().min(3).default('likeness-gate'),
+  S3_ACCESS_KEY_ID: z.string().default('S3RVER'),
+  S3_SECRET_ACCESS_KEY: z.string().default('S3RVER'),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+  S3_EMBEDDED_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  LIKENESS_BOOTSTRAP_KEY: z.string().regex(/^lg_[a-z0-9]{8}_[A-Za-z0-9_-]{20,}$/).optional(),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  PRESIGN_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  MAX_IMAGE_PIXELS: z.coerce.number().int().min(1).default(40_000_000),
+  MAX_TEXT_CHARS: z.coerce.number().int().min(1).default(100_000),
+  MAX_MEDIA_SECONDS: z.coerce.number().positive().default(600),
+  FFMPEG_PATH: z.string().default('ffmpeg'),
+  FFPROBE_PATH: z.string().default('ffprobe'),
+  ...Object.fromEntries(
+    MEDIA_KINDS.map((k) => [`LIMIT_${k.toUpperCase()}_BYTES`, z.coerce.number().int().positive().optional()]),
+  ),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: string;
+  databaseUrl?: string;
+  s3: {
+    endpoint?: string;
+    region: string;
+    bucket: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    forcePathStyle: boolean;
+    embeddedPort: number;
+  };
+  bootstrapKey?: string;
+  worker: { concurrency: number; leaseSeconds: number; maxAttempts: number; pollMs: number };
+  presignTtlSeconds: number;
+  limits: {
+    maxImagePixels: number;
+    maxTextChars: number;
+    maxMediaSeconds: number;
+    bytes: Record<MediaKind, number>;
+  };
+  ffmpegPath: string;
+  ffprobePath: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data as z.infer<typeof EnvSchema> & Record<string, number | undefined>;
+  const bytes = Object.fromEntries(
+    MEDIA_KINDS.map((k) => [k, e[`LIMIT_${k.toUpperCase()}_BYTES`] ?? KINDS[k].defaultMaxBytes]),
+  ) as Record<MediaKind, number>;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      bucket: e.S3_BUCKET,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+      embeddedPort: e.S3_EMBEDDED_PORT,
+    },
+    bootstrapKey: e.LIKENESS_BOOTSTRAP_KEY,
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      leaseSeconds: e.JOB_LEASE_SECONDS,
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      pollMs: e.JOB_POLL_MS,
+    },
+    presignTtlSeconds: e.PRESIGN_TTL_SECONDS,
+    limits: {
+      maxImagePixels: e.MAX_IMAGE_PIXELS,
+      maxTextChars: e.MAX_TEXT_CHARS,
+      maxMediaSeconds: e.MAX_MEDIA_SECONDS,
+      bytes,
+    },
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Errors are values with stable codes. The HTTP layer turns them into RFC 9457
+ * problem+json; pipelines record the code as a stage reason. Codes never change
+ * meaning once published: clients branch on them.
+ */
+export type ErrorCode =
+  | 'auth.missing_key'
+  | 'auth.invalid_key'
+  | 'request.invalid'
+  | 'request.unsupported_media_type'
+  | 'media.unknown_kind'
+  | 'media.empty'
+  | 'media.too_large'
+  | 'media.unsupported_type'
+  | 'media.corrupt'
+  | 'media.too_many_pixels'
+  | 'media.invalid_text'
+  | 'media.no_stream'
+  | 'media.too_long'
+  | 'media.too_short'
+  | 'media.not_found'
+  | 'media.not_released'
+  | 'idempotency.in_progress'
+  | 'idempotency.mismatch'
+  | 'storage.unavailable'
+  | 'internal';
+
+const statusByCode: Record<ErrorCode, number> = {
+  'auth.missing_key': 401,
+  'auth.invalid_key': 401,
+  'request.invalid': 400,
+  'request.unsupported_media_type': 415,
+  'media.unknown_kind': 400,
+  'media.empty': 400,
+  'media.too_large': 413,
+  'media.unsupported_type': 415,
+  'media.corrupt': 422,
+  'media.too_many_pixels': 422,
+  'media.invalid_text': 422,
+  'media.no_stream': 422,
+  'media.too_long': 422,
+  'media.too_short': 422,
+  'media.not_found': 404,
+  'media.not_released': 409,
+  'idempotency.in_progress': 409,
+  'idempotency.mismatch': 422,
+  'storage.unavailable': 503,
+  internal: 500,
+};
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = statusByCode[code];
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  instance?: string;
+  [extra: string]: unknown;
+}
+
+export function toProblem(err: AppError, instance?: string): Problem {
+  return {
+    type: `https://likeness-gate.dev/problems/${err.code.replace('.', '/')}`,
+    title: err.code,
+    status: err.status,
+    code: err.code,
+    detail: err.message,
+    ...(instance ? { instance } : {}),
+    ...err.details,
+  };
+}

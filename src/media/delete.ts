@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { derivedPrefix, keptKey, quarantineKey } from '../../storage/keys';
+import type { DeletedObject, ObjectStore } from '../../storage/s3';
+import type { AppContext } from '../app-context';
+import { AppError } from '../core/errors';
+import { cancelJobsFor } from '../queue/jobs';
+import { MEDIA_QUEUE } from '../queue/queues';
+import { appendEvent, getMedia } from './repo';
+
+export interface DeletionReceipt {
+  id: string;
+  mediaId: string;
+  tenantId: string;
+  kind: string;
+  sha256: string | null;
+  objectsDeleted: DeletedObject[];
+  rowsDeleted: Record<string, number>;
+  deletedAt: string;
+}
+
+/** Every prefix an item's bytes can live under: original, released copy, derivatives. */
+export const itemPrefixes = (tenantId: string, mediaId: string) => [
+  quarantineKey(tenantId, mediaId),
+  keptKey(tenantId, mediaId),
+  derivedPrefix(tenantId, mediaId),
+];
+
+export async function purgeObjects(store: ObjectStore, tenantId: string, mediaId: string): Promise<DeletedObject[]> {
+  const deleted: DeletedObject[] = [];
+  for (const prefix of itemPrefixes(tenantId, mediaId)) deleted.push(...(await store.deleteAllVersions(prefix)));
+  for (const prefix of itemPrefixes(tenantId, mediaId)) {
+    if ((await store.listKeys(prefix)).length) throw new AppError('storage.unavailable', `objects under ${prefix} survived deletion`);
+  }
+  return deleted;
+}
+
+/**
+ * Deletion that really deletes: pending jobs are cancelled, every object version and
+ * derivative is removed and checked gone, then the rows go, and a receipt records
+ * what was removed. The receipt and the event log keep no content, only hashes.
+ */
+export async function deleteMedia(ctx: AppContext, tenantId: string, mediaId: string, actor: string): Promise<DeletionReceipt> {
+  const media = await getMedia(ctx.db, tenantId, mediaId);
+  if (!media) throw new AppError('media.not_found', 'no such media');
+  await cancelJobsFor(ctx.db, MEDIA_QUEUE, mediaId);
+  const objectsDeleted = await purgeObjects(ctx.store, tenantId, mediaId);
+  const receipt = await ctx.db.tx(async (q) => {
+    const stageRows = await q.query('delete from stage_results where media_id = $1 returning seq', [mediaId]);
+    const keyRows = await q.query('delete from idempotency_keys where media_id = $1 returning key', [mediaId]);
+    const mediaRows = await q.query('delete from media where id = $1 and tenant_id = $2 returning id', [mediaId, tenantId]);
+    const r: DeletionReceipt = {
+      id: randomUUID(),
+      mediaId,
+      tenantId,
+      kind: media.kind,
+      sha256: media.sha256,
+      objectsDeleted,
+      rowsDeleted: { media: mediaRows.length, stage_results: stageRows.length, idempotency_keys: keyRows.length },
+      deletedAt: new Date().toISOString(),
+    };
+    await q.query(
+      `insert into deletion_receipts (id, tenant_id, media_id, kind, sha256, objects_deleted, rows_deleted, requested_by)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [r.id, tenantId, mediaId, r.kind, r.sha256, JSON.stringify(objectsDeleted), JSON.stringify(r.rowsDeleted), actor],
+    );
+    await appendEvent(q, { tenantId, mediaId, type: 'deleted', actor, data: { receiptId: r.id } });
+    return r;
+  });
+  return receipt;
+}

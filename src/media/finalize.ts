@@ -1,0 +1,45 @@
+import { keptKey, quarantineKey } from '../../storage/keys';
+import type { ObjectStore } from '../../storage/s3';
+import type { ObjectTags } from '../../storage/tags';
+import type { Decision } from '../../pipelines/types';
+import type { MediaRow, MediaState } from './repo';
+
+export const STATE_BY_DECISION: Record<Decision, MediaState> = {
+  pass: 'released',
+  review: 'review',
+  block: 'blocked',
+  reject: 'rejected',
+};
+
+export const tagsFor = (m: MediaRow, state: string): ObjectTags => ({
+  tenant: m.tenant_id,
+  kind: m.kind,
+  state,
+  retention: m.retention_class,
+  category: m.data_category,
+  consent: m.consent_id ?? undefined,
+  subject: m.subject_id ?? undefined,
+});
+
+/**
+ * Acts on a decision in storage. Released items move to the kept prefix; review and
+ * blocked items stay in quarantine (moderators and the hash bank need the bytes);
+ * rejected items are invalid media and their bytes are dropped. Safe to repeat after
+ * a crash: a move that already happened is detected and not redone.
+ */
+export async function applyDecision(store: ObjectStore, m: MediaRow, decision: Decision): Promise<{ state: MediaState; objectKey: string }> {
+  const state = STATE_BY_DECISION[decision];
+  const from = quarantineKey(m.tenant_id, m.id);
+  if (decision === 'pass') {
+    const to = keptKey(m.tenant_id, m.id);
+    if (await store.exists(from)) await store.move(from, to, tagsFor(m, state));
+    else await store.setTags(to, tagsFor(m, state));
+    return { state, objectKey: to };
+  }
+  if (decision === 'reject') {
+    await store.deleteAllVersions(from);
+    return { state, objectKey: from };
+  }
+  await store.setTags(from, tagsFor(m, state));
+  return { state, objectKey: from };
+}

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { quarantineKey } from '../../storage/keys';
+import type { ObjectTags } from '../../storage/tags';
+import type { AppContext } from '../app-context';
+import { AppError, isAppError } from '../core/errors';
+import { enqueue } from '../queue/jobs';
+import { MEDIA_QUEUE } from '../queue/queues';
+import { ByteGuard } from './byte-guard';
+import { KINDS, type MediaKind, type RetentionClass } from './kinds';
+import { readHead } from './read-head';
+import { appendEvent, getMedia, insertMedia, updateMedia, type MediaRow } from './repo';
+import { SNIFF_BYTES, sniffType } from './sniff';
+
+export interface IngestRequest {
+  tenantId: string;
+  kind: MediaKind;
+  body: Readable;
+  declaredBytes?: number;
+  filename?: string;
+  consentId?: string;
+  subjectId?: string;
+  retentionClass?: RetentionClass;
+  idempotencyKey?: string;
+  actor: string;
+}
+
+export interface IngestResult {
+  media: MediaRow;
+  replayed: boolean;
+}
+
+/**
+ * One upload, start to queue: a row is written first (so every byte in storage has
+ * a record), the body is sniffed, streamed to quarantine while hashed and counted,
+ * tagged, and the item is queued for its pipeline in the same transaction that marks
+ * it received. Any failure removes both the object and the row.
+ */
+export async function ingest(ctx: AppContext, req: IngestRequest): Promise<IngestResult> {
+  const maxBytes = ctx.config.limits.bytes[req.kind];
+  if (req.declaredBytes !== undefined && req.declaredBytes > maxBytes) {
+    req.body.resume();
+    throw new AppError('media.too_large', `the upload is over the ${maxBytes}-byte limit for ${req.kind}`, { maxBytes });
+  }
+  if (req.idempotencyKey) {
+    const earlier = await findIdempotent(ctx, req);
+    if (earlier) {
+      req.body.resume();
+      return { media: earlier, replayed: true };
+    }
+  }
+
+  const spec = KINDS[req.kind];
+  const id = randomUUID();
+  const key = quarantineKey(req.tenantId, id);
+  const retention = req.retentionClass ?? spec.defaultRetention;
+  await ctx.db.tx(async (q) => {
+    await insertMedia(q, {
+      id,
+      tenant_id: req.tenantId,
+      kind: req.kind,
+      object_key: key,
+      retention_class: retention,
+      data_category: spec.dataCategory,
+      consent_id: req.consentId ?? null,
+      subject_id: req.subjectId ?? null,
+      filename: req.filename ?? null,
+    });
+    if (req.idempotencyKey) {
+      const claimed = await q.query(
+        `insert into idempotency_keys (tenant_id, key, media_id, kind) values ($1, $2, $3, $4)
+         on conflict do nothing returning media_id`,
+        [req.tenantId, req.idempotencyKey, id, req.kind],
+      );
+      if (!claimed.length) throw new AppError('idempotency.in_progress', 'a request with this Idempotency-Key is being processed');
+    }
+  });
+
+  try {
+    const { head, rest } = await readHead(req.body, SNIFF_BYTES);
+    const contentType = await sniffType(req.kind, head);
+    const guard = new ByteGuard(maxBytes);
+    const tags: ObjectTags = {
+      tenant: req.tenantId,
+      kind: req.kind,
+      state: 'quarantined',
+      retention,
+      category: spec.dataCategory,
+      consent: req.consentId,
+      subject: req.subjectId,
+    };
+    await settleBoth(
+      pipeline(rest, guard),
+      ctx.store.putStream(key, guard, contentType, tags).catch((e: unknown) => {
+        guard.destroy(e as Error);
+        throw e;
+      }),
+    );
+    const sha256 = guard.digest();
+    const media = await ctx.db.tx(async (q) => {
+      await updateMedia(q, id, { state: 'queued', content_type: contentType, size_bytes: String(guard.bytes), sha256 });
+      await enqueue(q, MEDIA_QUEUE, { mediaId: id }, { maxAttempts: ctx.config.worker.maxAttempts });
+      await appendEvent(q, {
+        tenantId: req.tenantId,
+        mediaId: id,
+        type: 'received',
+        actor: req.actor,
+        data: { kind: req.kind, sizeBytes: guard.bytes, sha256, contentType },
+      });
+      return (await getMedia(q, req.tenantId, id))!;
+    });
+    ctx.wakeWorkers();
+    return { media, replayed: false };
+  } catch (e) {
+    req.body.resume();
+    await discard(ctx, req, id, key);
+    throw e;
+  }
+}
+
+/** Waits for both sides of the stream; the limit error (an AppError) wins over the storage error it caused. */
+async function settleBoth(...work: Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(work);
+  const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  const first = failures.find(isAppError) ?? failures[0];
+  if (first) throw first;
+}
+
+async function findIdempotent(ctx: AppContext, req: IngestRequest): Promise<MediaRow | null> {
+  const [row] = await ctx.db.query<{ media_id: string; kind: string }>(
+    'select media_id, kind from idempotency_keys where tenant_id = $1 and key = $2',
+    [req.tenantId, req.idempotencyKey],
+  );
+  if (!row) return null;
+  if (row.kind !== req.kind) {
+    throw new AppError('idempotency.mismatch', 'this Idempotency-Key was used for a different kind of upload');
+  }
+  const media = await getMedia(ctx.db, req.tenantId, row.media_id);
+  if (!media) return null;
+  if (media.state === 'receiving') throw new AppError('idempotency.in_progress', 'the first request with this key is still uploading');
+  return media;
+}
+
+async function discard(ctx: AppContext, req: IngestRequest, id: string, key: string): Promise<void> {
+  try {
+    await ctx.store.deleteAllVersions(key);
+  } finally {
+    await ctx.db.tx(async (q) => {
+      await q.query('delete from idempotency_keys where tenant_id = $1 and media_id = $2', [req.tenantId, id]);
+      await q.query('delete from media where id = $1', [id]);
+    });
+  }
+}

@@ -1,0 +1,94 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PIPELINES, runPipeline, type MediaFacts } from '../../pipelines';
+import { keptKey, quarantineKey } from '../../storage/keys';
+import type { AppContext } from '../app-context';
+import { applyDecision } from '../media/finalize';
+import { purgeObjects } from '../media/delete';
+import { appendEvent, getMediaById, replaceStageResults, updateMedia, type MediaRow } from '../media/repo';
+
+const FINAL_STATES = new Set(['released', 'review', 'blocked', 'rejected']);
+
+/**
+ * One media job: fetch the bytes to a temp file, run the kind's pipeline with storage
+ * capabilities, record every stage result and the decision in one transaction.
+ * Re-running after a crash is safe: finished items are skipped, moves are not redone.
+ */
+export async function processMedia(ctx: AppContext, mediaId: string, workerId: string, signal: AbortSignal): Promise<void> {
+  const media = await getMediaById(ctx.db, mediaId);
+  if (!media || FINAL_STATES.has(media.state)) return;
+  await updateMedia(ctx.db, media.id, { state: 'processing' });
+  await appendEvent(ctx.db, { tenantId: media.tenant_id, mediaId, type: 'processing', actor: `worker:${workerId}` });
+
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'likeness-'));
+  try {
+    const file = path.join(dir, 'item');
+    await fetchBytes(ctx, media, file);
+    let applied: { state: string; objectKey: string } | undefined;
+    const run = await runPipeline(PIPELINES[media.kind], {
+      media: factsOf(media),
+      file,
+      limits: { ...ctx.config.limits, ffmpegPath: ctx.config.ffmpegPath, ffprobePath: ctx.config.ffprobePath },
+      capabilities: {
+        store: async (decision) => {
+          applied = await applyDecision(ctx.store, media, decision);
+          return applied;
+        },
+      },
+      signal,
+    });
+    const stillThere = await ctx.db.tx(async (q) => {
+      const rows = await q.query('select id from media where id = $1 for update', [mediaId]);
+      if (!rows.length) return false;
+      await replaceStageResults(q, mediaId, run.results);
+      await updateMedia(q, mediaId, {
+        state: (applied?.state ?? 'review') as MediaRow['state'],
+        object_key: applied?.objectKey ?? media.object_key,
+        decision: run.decision,
+        reason_code: run.reason ?? null,
+        decided_at: new Date(),
+      });
+      await appendEvent(q, {
+        tenantId: media.tenant_id,
+        mediaId,
+        type: 'decided',
+        actor: `worker:${workerId}`,
+        data: { decision: run.decision, reason: run.reason ?? null },
+      });
+      return true;
+    });
+    // Deleted while we worked: whatever this run wrote to storage must not outlive the row.
+    if (!stillThere) await purgeObjects(ctx.store, media.tenant_id, mediaId);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The bytes are in quarantine, or already in the kept prefix if a crashed run had moved them. */
+async function fetchBytes(ctx: AppContext, m: MediaRow, file: string): Promise<void> {
+  const q = quarantineKey(m.tenant_id, m.id);
+  const key = (await ctx.store.exists(q)) ? q : keptKey(m.tenant_id, m.id);
+  await ctx.store.download(key, file);
+}
+
+const factsOf = (m: MediaRow): MediaFacts => ({
+  id: m.id,
+  tenantId: m.tenant_id,
+  kind: m.kind,
+  contentType: m.content_type ?? 'application/octet-stream',
+  sizeBytes: Number(m.size_bytes ?? 0),
+  sha256: m.sha256 ?? '',
+  consentId: m.consent_id ?? undefined,
+  subjectId: m.subject_id ?? undefined,
+});
+
+/** After the last retry the item is failed closed: it goes to human review, never to pass. */
+export async function failClosed(ctx: AppContext, mediaId: string, error: string): Promise<void> {
+  const media = await getMediaById(ctx.db, mediaId);
+  if (!media || FINAL_STATES.has(media.state)) return;
+  await ctx.db.tx(async (q) => {
+    await updateMedia(q, mediaId, { state: 'review', decision: 'review', reason_code: 'pipeline.failed', decided_at: new Date() });
+    await appendEvent(q, { tenantId: media.tenant_id, mediaId, type: 'failed', actor: 'worker', data: { error: error.slice(0, 500) } });
+  });
+}
