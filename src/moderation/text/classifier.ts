@@ -1,0 +1,106 @@
+/**
+ * Runtime for the learned text classifier (models/text): loads the ONNX file
+ * named in models/text/manifest.json, checks its hash and feature spec, and scores
+ * texts in windows so long transcripts are not diluted into one average.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { z } from 'zod';
+import { isCategory } from '../taxonomy.js';
+import type { Category } from '../taxonomy.js';
+import { FEATURE_SPEC, featurizeNormalized } from './features.js';
+import type { NormalizedText } from './normalize.js';
+import { originalSpan } from './normalize.js';
+
+const ManifestSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  file: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  features: z.object({ version: z.string(), dim: z.number(), maxChars: z.number() }),
+  heads: z.array(z.string()),
+});
+
+export const DEFAULT_MANIFEST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/text/manifest.json');
+
+/** Window length equals the length the model was trained on; windows overlap so no phrase is cut in every window. */
+const WINDOW = FEATURE_SPEC.maxChars;
+const STRIDE = Math.floor(WINDOW * 0.75);
+
+export interface WindowScore {
+  /** Compact-view range of the window. */
+  start: number;
+  end: number;
+  span: { start: number; end: number; text: string };
+  scores: Partial<Record<Category, number>>;
+}
+
+export interface TextClassifier {
+  readonly model: { name: string; version: string };
+  readonly heads: readonly Category[];
+  score(n: NormalizedText): Promise<WindowScore[]>;
+}
+
+function windowOf(n: NormalizedText, start: number, end: number): NormalizedText {
+  return {
+    original: n.original,
+    text: n.text.slice(start, end),
+    origStart: n.origStart.subarray(start, end),
+    origEnd: n.origEnd.subarray(start, end),
+    tokenStart: n.tokenStart.subarray(start, end),
+    tokenEnd: n.tokenEnd.subarray(start, end),
+  };
+}
+
+export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promise<TextClassifier> {
+  const manifest = ManifestSchema.parse(JSON.parse(await readFile(manifestPath, 'utf8')));
+  if (manifest.features.version !== FEATURE_SPEC.version || manifest.features.dim !== FEATURE_SPEC.dim) {
+    throw new Error(`text model ${manifest.version} was trained with features ${manifest.features.version}/${manifest.features.dim}, runtime has ${FEATURE_SPEC.version}/${FEATURE_SPEC.dim}`);
+  }
+  const heads = manifest.heads.map((h) => {
+    if (!isCategory(h)) throw new Error(`text model head ${h} is not a taxonomy category`);
+    return h;
+  });
+  const bytes = await readFile(path.resolve(path.dirname(manifestPath), manifest.file));
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  if (digest !== manifest.sha256) throw new Error(`text model file hash ${digest} does not match manifest ${manifest.sha256}`);
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const model = { name: manifest.name, version: manifest.version };
+
+  return {
+    model,
+    heads,
+    async score(n: NormalizedText): Promise<WindowScore[]> {
+      const ranges: [number, number][] = [];
+      for (let s = 0; ; s += STRIDE) {
+        ranges.push([s, Math.min(n.text.length, s + WINDOW)]);
+        if (s + WINDOW >= n.text.length) break;
+      }
+      const feats = ranges.map(([s, e]) => featurizeNormalized(windowOf(n, s, e)));
+      const k = Math.max(1, ...feats.map((f) => f.indices.length));
+      const indices = new BigInt64Array(feats.length * k);
+      const values = new Float32Array(feats.length * k);
+      feats.forEach((f, row) => {
+        for (let j = 0; j < f.indices.length; j++) {
+          indices[row * k + j] = BigInt(f.indices[j]!);
+          values[row * k + j] = f.values[j]!;
+        }
+      });
+      const out = await session.run({
+        indices: new ort.Tensor('int64', indices, [feats.length, k]),
+        values: new ort.Tensor('float32', values, [feats.length, k]),
+      });
+      const data = out['scores']?.data;
+      if (!(data instanceof Float32Array)) throw new Error('text model returned no scores');
+      return ranges.map(([s, e], row) => ({
+        start: s,
+        end: e,
+        span: originalSpan(n, s, Math.max(s + 1, e)),
+        scores: Object.fromEntries(heads.map((h, i) => [h, data[row * heads.length + i]!])),
+      }));
+    },
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * Evasion-resistant text normalisation with a map back to the original text.
+ *
+ * The output ("compact view") is what lexicons are matched against: width-folded,
+ * lower-cased, accents and invisible characters stripped, look-alikes and leetspeak
+ * read as letters, traditional Chinese read as simplified, separators dropped, and
+ * runs of 3+ identical characters read as one. Every compact character remembers
+ * the UTF-16 range of the original it came from, so evidence spans point at what
+ * the user actually wrote. Token flags keep Latin words apart even though their
+ * separators are gone: a Latin pattern must start at a token start and end at a
+ * token end, so `c a s i n o` and `c@sino` match `casino` but `occasional` does not.
+ */
+import { Converter } from 'opencc-js/t2cn';
+import { CONFUSABLES, HARD_BOUNDARY, INVISIBLE, LEET } from './confusables.js';
+
+export interface NormalizedText {
+  original: string;
+  /** The compact view. Hard boundaries appear as `\u0000`, which no pattern contains. */
+  text: string;
+  /** Original UTF-16 start/end (exclusive) of each compact code unit. */
+  origStart: Int32Array;
+  origEnd: Int32Array;
+  tokenStart: Uint8Array;
+  tokenEnd: Uint8Array;
+}
+
+export const BOUNDARY = '\u0000';
+
+const toSimplified = Converter({ from: 't', to: 'cn' });
+const HAN = /\p{Script=Han}/u;
+const LETTER = /\p{L}/u;
+const DIGIT = /\p{Nd}/u;
+const foldCache = new Map<string, string>();
+
+/** Fold one code point: compatibility forms, case, accents, look-alikes, traditional→simplified. */
+export function foldChar(ch: string): string {
+  const cached = foldCache.get(ch);
+  if (cached !== undefined) return cached;
+  let out = '';
+  // NFKD splits accents off and maps full-width/compatibility forms; NFC re-joins Hangul.
+  for (const c of ch.normalize('NFKD').toLowerCase()) {
+    if (INVISIBLE.test(c)) continue;
+    out += CONFUSABLES.get(c) ?? c;
+  }
+  out = out.normalize('NFC');
+  if (HAN.test(out)) out = toSimplified(out);
+  if (foldCache.size < 50_000) foldCache.set(ch, out);
+  return out;
+}
+
+type Kind = 'han' | 'word' | 'leet' | 'sep' | 'hard' | 'drop';
+
+interface Unit {
+  ch: string;
+  kind: Kind;
+  start: number;
+  end: number;
+}
+
+function classify(folded: string, raw: string): Kind {
+  if (folded === '') return 'drop';
+  if (HARD_BOUNDARY.test(raw)) return 'hard';
+  if (HAN.test(folded)) return 'han';
+  if (LETTER.test(folded) || DIGIT.test(folded)) return 'word';
+  if (LEET.has(folded)) return 'leet';
+  return 'sep';
+}
+
+/** Split into folded units with original offsets; one raw code point may fold to several units. */
+function units(original: string): Unit[] {
+  const out: Unit[] = [];
+  let offset = 0;
+  for (const raw of original) {
+    const start = offset;
+    offset += raw.length;
+    const folded = foldChar(raw);
+    const kind = classify(folded, raw);
+    if (kind === 'drop') continue;
+    if (kind === 'sep' || kind === 'hard') {
+      out.push({ ch: folded, kind, start, end: offset });
+      continue;
+    }
+    for (const ch of folded) out.push({ ch, kind: classify(ch, ch) === 'han' ? 'han' : kind, start, end: offset });
+  }
+  return out;
+}
+
+/**
+ * Inside a Latin/digit token, leet symbols and digits become letters when the
+ * token has a letter (`c@sino`, `k1ll`) so plain numbers stay numbers. A leet
+ * symbol counts as part of a token only when a letter or digit follows it,
+ * so a trailing `!` stays punctuation.
+ */
+function resolveLeet(us: Unit[]): void {
+  let i = 0;
+  while (i < us.length) {
+    const u = us[i]!;
+    if (u.kind !== 'word' && u.kind !== 'leet') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < us.length) {
+      const k = us[j]!.kind;
+      if (k === 'word') j++;
+      else if (k === 'leet' && us[j + 1]?.kind === 'word') j++;
+      else break;
+    }
+    if (j === i) {
+      u.kind = 'sep';
+      i++;
+      continue;
+    }
+    const hasLetter = us.slice(i, j).some((t) => t.kind === 'word' && LETTER.test(t.ch));
+    for (let t = i; t < j; t++) {
+      const unit = us[t]!;
+      unit.kind = 'word';
+      if (hasLetter) unit.ch = LEET.get(unit.ch) ?? unit.ch;
+    }
+    i = j;
+  }
+}
+
+interface Slot {
+  ch: string;
+  start: number;
+  end: number;
+  tokenStart: boolean;
+  tokenEnd: boolean;
+}
+
+/** Runs of three or more identical characters read as one (`fuuuck`, `哈哈哈哈`); pairs stay (`kill`). */
+function collapseRuns(slots: Slot[]): Slot[] {
+  const out: Slot[] = [];
+  let i = 0;
+  while (i < slots.length) {
+    const first = slots[i]!;
+    let j = i + 1;
+    while (j < slots.length && slots[j]!.ch === first.ch && first.ch !== BOUNDARY) j++;
+    if (j - i >= 3) {
+      const last = slots[j - 1]!;
+      out.push({ ...first, end: last.end, tokenEnd: last.tokenEnd });
+    } else {
+      for (let t = i; t < j; t++) out.push(slots[t]!);
+    }
+    i = j;
+  }
+  return out;
+}
+
+export function normalizeText(original: string): NormalizedText {
+  const us = units(original);
+  resolveLeet(us);
+  const slots: Slot[] = [];
+  let prevKind: Kind | 'none' = 'none';
+  let sawSeparator = true;
+  for (const u of us) {
+    if (u.kind === 'sep') {
+      sawSeparator = true;
+      continue;
+    }
+    // Han characters, boundaries and script changes each start a token; Latin words continue one.
+    const newToken = sawSeparator || u.kind !== 'word' || prevKind !== 'word';
+    const prev = slots[slots.length - 1];
+    if (newToken && prev) prev.tokenEnd = true;
+    slots.push({ ch: u.kind === 'hard' ? BOUNDARY : u.ch, start: u.start, end: u.end, tokenStart: newToken, tokenEnd: false });
+    prevKind = u.kind;
+    sawSeparator = u.kind === 'hard';
+  }
+  const last = slots[slots.length - 1];
+  if (last) last.tokenEnd = true;
+  const collapsed = collapseRuns(slots);
+  return {
+    original,
+    text: collapsed.map((s) => s.ch).join(''),
+    origStart: Int32Array.from(collapsed, (s) => s.start),
+    origEnd: Int32Array.from(collapsed, (s) => s.end),
+    tokenStart: Uint8Array.from(collapsed, (s) => (s.tokenStart ? 1 : 0)),
+    tokenEnd: Uint8Array.from(collapsed, (s) => (s.tokenEnd ? 1 : 0)),
+  };
+}
+
+/** Map a compact-view range [start, end) back to the original text. */
+export function originalSpan(n: NormalizedText, start: number, end: number): { start: number; end: number; text: string } {
+  const s = n.origStart[start] ?? 0;
+  const e = n.origEnd[end - 1] ?? s;
+  return { start: s, end: e, text: n.original.slice(s, e) };
+}
