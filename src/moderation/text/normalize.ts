@@ -169,15 +169,30 @@ export function normalizeText(original: string): NormalizedText {
   }
   const last = slots[slots.length - 1];
   if (last) last.tokenEnd = true;
-  const collapsed = collapseRuns(slots);
-  return {
+  return toArrays(original, collapseRuns(slots));
+}
+
+/** One entry per UTF-16 code unit of the compact text (astral characters take two), as the matcher indexes units. */
+function toArrays(original: string, slots: Slot[]): NormalizedText {
+  const units = slots.reduce((sum, s) => sum + s.ch.length, 0);
+  const n: NormalizedText = {
     original,
-    text: collapsed.map((s) => s.ch).join(''),
-    origStart: Int32Array.from(collapsed, (s) => s.start),
-    origEnd: Int32Array.from(collapsed, (s) => s.end),
-    tokenStart: Uint8Array.from(collapsed, (s) => (s.tokenStart ? 1 : 0)),
-    tokenEnd: Uint8Array.from(collapsed, (s) => (s.tokenEnd ? 1 : 0)),
+    text: slots.map((s) => s.ch).join(''),
+    origStart: new Int32Array(units),
+    origEnd: new Int32Array(units),
+    tokenStart: new Uint8Array(units),
+    tokenEnd: new Uint8Array(units),
   };
+  let i = 0;
+  for (const s of slots) {
+    for (let k = 0; k < s.ch.length; k++, i++) {
+      n.origStart[i] = s.start;
+      n.origEnd[i] = s.end;
+      n.tokenStart[i] = s.tokenStart && k === 0 ? 1 : 0;
+      n.tokenEnd[i] = s.tokenEnd && k === s.ch.length - 1 ? 1 : 0;
+    }
+  }
+  return n;
 }
 
 /** Map a compact-view range [start, end) back to the original text. */

@@ -1,0 +1,176 @@
+/**
+ * The text moderator: normalise → lexicon and tenant-list matching → learned
+ * classifier → per-category scores → the tenant policy's decision, with evidence
+ * spans that point into the original text.
+ *
+ * Streaming callers call `moderate` per sliding window; everything per call is a
+ * single pass over the text plus one small ONNX run.
+ */
+import { DEFAULT_POLICY, decide, shadowDecide } from '../policy.js';
+import type { ListHit, Policy } from '../policy.js';
+import { moreSevere } from '../result.js';
+import type { Evidence, ModerationResult, Scores } from '../result.js';
+import { CATEGORIES, zeroScores } from '../taxonomy.js';
+import type { Category } from '../taxonomy.js';
+import { loadTextClassifier } from './classifier.js';
+import type { TextClassifier, WindowScore } from './classifier.js';
+import { LEXICONS } from './lexicons/index.js';
+import type { Lexicon } from './lexicons/index.js';
+import { compileLexicons, compileTenantLists, resolveHits } from './matcher.js';
+import type { Hit, PatternSet } from './matcher.js';
+import { normalizeText } from './normalize.js';
+
+/** Bump when a lexicon file changes, so evidence names the list version that matched. */
+export const LEXICON_MODEL = { name: 'text-lexicon', version: '1.0.0' } as const;
+
+export interface ModerateOptions {
+  /** Candidate policies evaluated in shadow: reported in `result.shadow`, never acted on. */
+  shadow?: readonly Policy[];
+}
+
+/**
+ * Several distinct terms of one category add up (noisy-OR); one term counts once
+ * however often it repeats.
+ */
+export function lexiconScores(hits: readonly Hit[]): Scores {
+  const scores = zeroScores();
+  const seen = new Set<string>();
+  for (const h of hits) {
+    const c = h.info.category;
+    if (!c || h.info.list === 'tenant-block') continue;
+    const key = `${c}\u0001${h.info.term}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    scores[c] = 1 - (1 - scores[c]) * (1 - h.info.score);
+  }
+  return scores;
+}
+
+export class TextModerator {
+  private readonly lexicon: PatternSet;
+  private readonly tenantCache = new Map<string, PatternSet>();
+
+  /**
+   * `classifier: null` means the model could not be loaded: results then carry
+   * `model_unavailable` and never `pass` (fail closed).
+   */
+  constructor(
+    private readonly classifier: TextClassifier | null,
+    lexicons: readonly Lexicon[] = LEXICONS,
+  ) {
+    this.lexicon = compileLexicons(lexicons);
+  }
+
+  get model(): TextClassifier['model'] | null {
+    return this.classifier?.model ?? null;
+  }
+
+  /**
+   * Tenant lists are compiled once per policy id, version and list sizes;
+   * a tenant that edits a list must bump its policy version.
+   */
+  private tenantLists(policy: Policy): PatternSet | null {
+    if (policy.blockList.length === 0 && policy.allowList.length === 0) return null;
+    const key = `${policy.id}@${policy.version}#${policy.blockList.length}/${policy.allowList.length}`;
+    let set = this.tenantCache.get(key);
+    if (!set) {
+      if (this.tenantCache.size >= 1000) this.tenantCache.clear();
+      set = compileTenantLists(policy);
+      this.tenantCache.set(key, set);
+    }
+    return set;
+  }
+
+  async moderate(text: string, policy: Policy = DEFAULT_POLICY, options: ModerateOptions = {}): Promise<ModerationResult> {
+    const n = normalizeText(text);
+    const baseHits = this.lexicon.search(n);
+    const hitsFor = (p: Policy): Hit[] => resolveHits([...baseHits, ...(this.tenantLists(p)?.search(n) ?? [])]);
+    const hits = hitsFor(policy);
+
+    const scores = lexiconScores(hits);
+    const reasons: string[] = [];
+    let windows: WindowScore[] = [];
+    if (!this.classifier) reasons.push('model_unavailable');
+    else if (n.text.length > 0) {
+      try {
+        windows = await this.classifier.score(n);
+      } catch {
+        reasons.push('model_error');
+      }
+    }
+    for (const w of windows) for (const c of CATEGORIES) scores[c] = Math.max(scores[c], w.scores[c] ?? 0);
+
+    const listHits = (hs: readonly Hit[]): ListHit[] =>
+      hs.flatMap((h) => (h.info.list === 'tenant-block' && h.info.category ? [{ category: h.info.category, term: h.info.term }] : []));
+    const active = listHits(hits);
+    const verdict = decide(scores, policy, active);
+    const final = { ...scores };
+    for (const l of active) final[l.category] = 1;
+
+    const result: ModerationResult = {
+      modality: 'text',
+      scores: final,
+      decision: reasons.length > 0 ? moreSevere(verdict.decision, 'review') : verdict.decision,
+      reasons: [...verdict.reasons, ...reasons],
+      evidence: [...hits.map(hitEvidence), ...this.modelEvidence(windows, policy)],
+      policy: { id: policy.id, version: policy.version },
+    };
+    if (options.shadow?.length) result.shadow = shadowDecide(scores, options.shadow, (p) => listHits(hitsFor(p)));
+    return result;
+  }
+
+  /** Model evidence for each category whose model score alone reaches the policy's review (or block) threshold. */
+  private modelEvidence(windows: readonly WindowScore[], policy: Policy): Evidence[] {
+    const model = this.classifier?.model;
+    if (!model) return [];
+    const out: Evidence[] = [];
+    for (const c of CATEGORIES) {
+      const t = policy.thresholds[c];
+      const bar = t.review ?? t.block;
+      if (bar === null) continue;
+      let best: WindowScore | null = null;
+      for (const w of windows) if ((w.scores[c] ?? 0) >= bar && (!best || (w.scores[c] ?? 0) > (best.scores[c] ?? 0))) best = w;
+      if (!best) continue;
+      out.push({
+        category: c,
+        score: best.scores[c] ?? 0,
+        source: 'model',
+        model: { ...model },
+        ...(windows.length > 1 ? { textSpan: best.span } : {}),
+      });
+    }
+    return out;
+  }
+}
+
+function hitEvidence(h: Hit): Evidence {
+  const tenant = h.info.list === 'tenant-block';
+  return {
+    category: h.info.category as Category,
+    ...(h.info.subtype ? { subtype: h.info.subtype } : {}),
+    score: h.info.score,
+    source: tenant ? 'list' : 'lexicon',
+    ...(tenant ? {} : { model: { ...LEXICON_MODEL } }),
+    textSpan: h.span,
+    listEntry: { list: h.info.viaPinyin ? `${h.info.list}:pinyin` : h.info.list, term: h.info.term },
+  };
+}
+
+let shared: Promise<TextModerator> | null = null;
+
+/**
+ * A moderator with the shipped lexicons and model, created once per process.
+ * If the model cannot load, the moderator still runs on lexicons and every
+ * result says `model_unavailable` (review at least).
+ */
+export function defaultTextModerator(): Promise<TextModerator> {
+  shared ??= loadTextClassifier().then(
+    (c) => new TextModerator(c),
+    () => new TextModerator(null),
+  );
+  return shared;
+}
+
+export async function moderateText(text: string, policy?: Policy, options?: ModerateOptions): Promise<ModerationResult> {
+  return (await defaultTextModerator()).moderate(text, policy, options);
+}

@@ -1,0 +1,132 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, resolvePolicy } from '../../src/moderation/policy.js';
+import { ModerationResultSchema } from '../../src/moderation/result.js';
+import type { ModerationResult } from '../../src/moderation/result.js';
+import { TextModerator, defaultTextModerator } from '../../src/moderation/text/moderator.js';
+
+let mod: TextModerator;
+beforeAll(async () => {
+  mod = await defaultTextModerator();
+  expect(mod.model, 'the shipped ONNX text model must load').not.toBeNull();
+});
+
+function spansPointIntoOriginal(text: string, r: ModerationResult): void {
+  for (const e of r.evidence) {
+    if (!e.textSpan) continue;
+    expect(text.slice(e.textSpan.start, e.textSpan.end)).toBe(e.textSpan.text);
+  }
+}
+
+describe('moderateText: evasion', () => {
+  it('catches 赌 博 split by spaces and zero-width characters, with a span on the original characters', async () => {
+    const text = '欢迎来玩 赌\u200b \u200d博，首充送88';
+    const r = await mod.moderate(text);
+    expect(r.decision).toBe('block');
+    const ev = r.evidence.find((e) => e.category === 'gambling' && e.listEntry?.term === '赌博');
+    expect(ev?.textSpan).toEqual({ start: 5, end: 10, text: '赌\u200b \u200d博' });
+    spansPointIntoOriginal(text, r);
+    expect(ModerationResultSchema.parse(r)).toEqual(r);
+  });
+
+  it.each([
+    ['traditional', '線上賭場，註冊就送'],
+    ['leet', 'best c@sino bonus tonight'],
+    ['full width', 'ｃａｓｉｎｏ　ｂｏｎｕｓ'],
+    ['spaced letters', 'join our c a s i n o'],
+    ['Cyrillic look-alikes', 'саsino bonus'],
+    ['pinyin', 'lai wang shang du chang wan'],
+    ['pinyin listed evasion', 'dubo app'],
+  ])('gambling via %s is blocked', async (_how, text) => {
+    const r = await mod.moderate(text);
+    expect(r.scores.gambling).toBeGreaterThanOrEqual(0.85);
+    expect(r.decision).toBe('block');
+    spansPointIntoOriginal(text, r);
+  });
+
+  it('catches repeated letters and spacing in English insults', async () => {
+    const r = await mod.moderate('you are a m o t h e r f u u u u c k e r');
+    expect(r.decision).toBe('block');
+    expect(r.reasons).toContain('block.abuse');
+  });
+
+  it.each([
+    '今天天气很好，我们去公园散步吧',
+    '我不赌，博物馆周末开门',
+    'We had an occasional meeting in Scunthorpe about class assignments.',
+    'Please record the sentence shown on the screen in a quiet room.',
+    '这款数字人可以用你的声音朗读课文',
+    'The museum opens at 9 and tickets cost 100 yuan.',
+  ])('benign text passes: %s', async (text) => {
+    const r = await mod.moderate(text);
+    expect(r.decision, JSON.stringify(r.evidence)).toBe('pass');
+  });
+});
+
+describe('moderateText: classifier', () => {
+  it('scores abuse that the lexicons do not list, with model evidence', async () => {
+    const r = await mod.moderate('你这种人就该滚出去，真给你们地方丢人');
+    const ev = r.evidence.find((e) => e.source === 'model' && e.category === 'abuse');
+    expect(r.scores.abuse).toBeGreaterThan(0.5);
+    expect(ev?.model?.name).toBe('text-ngram-lr');
+  });
+
+  it('scores a prize scam as fraud', async () => {
+    const r = await mod.moderate('URGENT! Your mobile number has been awarded a 2000 bonus. Call 09061234567 to collect');
+    expect(r.scores.fraud).toBeGreaterThan(0.9);
+    expect(r.decision).toBe('block');
+  });
+});
+
+describe('moderateText: policy and lists', () => {
+  const tenant = resolvePolicy({
+    id: 't1',
+    version: '3',
+    thresholds: { gambling: { block: null } },
+    blockList: [{ term: 'acme pills', category: 'fraud' }],
+    allowList: ['casino royale'],
+  });
+
+  it('a tenant block term blocks with list evidence; an allow term silences the lexicon inside it', async () => {
+    const blocked = await mod.moderate('buy ACME p1lls today', tenant);
+    expect(blocked.decision).toBe('block');
+    expect(blocked.reasons).toContain('list.block.fraud');
+    expect(blocked.evidence.find((e) => e.source === 'list')?.listEntry).toEqual({ list: 'tenant-block', term: 'acme pills' });
+
+    const film = await mod.moderate('we watched Casino Royale last night', tenant);
+    expect(film.evidence.filter((e) => e.source === 'lexicon')).toEqual([]);
+  });
+
+  it('thresholds switched off turn a block into review only', async () => {
+    const r = await mod.moderate('线上赌场注册送88元', tenant);
+    expect(r.decision).toBe('review');
+    expect((await mod.moderate('线上赌场注册送88元')).decision).toBe('block');
+  });
+
+  it('shadow policies report their decision without changing the active one', async () => {
+    const strict = resolvePolicy({ id: 'strict', version: '1', blockList: [{ term: '散步', category: 'other_harmful' }] });
+    const r = await mod.moderate('我们去公园散步吧', DEFAULT_POLICY, { shadow: [strict] });
+    expect(r.decision).toBe('pass');
+    expect(r.shadow).toEqual([{ policyId: 'strict@1', decision: 'block', reasons: ['list.block.other_harmful'] }]);
+  });
+});
+
+describe('moderateText: failing closed', () => {
+  it('without a model, even benign text goes to review with model_unavailable', async () => {
+    const r = await new TextModerator(null).moderate('今天天气很好');
+    expect(r.decision).toBe('review');
+    expect(r.reasons).toContain('model_unavailable');
+  });
+
+  it('a model that throws yields review with model_error, lexicon evidence kept', async () => {
+    const broken = new TextModerator({
+      model: { name: 'broken', version: '0' },
+      heads: ['abuse'],
+      score: () => Promise.reject(new Error('boom')),
+    });
+    const r = await broken.moderate('赌博');
+    expect(r.decision).toBe('block');
+    expect(r.reasons).toContain('model_error');
+    const benign = await broken.moderate('hello');
+    expect(benign.decision).toBe('review');
+  });
+});
