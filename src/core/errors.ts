@@ -25,6 +25,9 @@ export type ErrorCode =
   | 'storage.unavailable'
   | 'internal';
 
+/** Codes that later layers (consent, moderation) add are dotted too; unknown ones answer 422. */
+export type AnyErrorCode = ErrorCode | `${string}.${string}`;
+
 const statusByCode: Record<ErrorCode, number> = {
   'auth.missing_key': 401,
   'auth.invalid_key': 401,
@@ -51,13 +54,13 @@ const statusByCode: Record<ErrorCode, number> = {
 export class AppError extends Error {
   readonly status: number;
   constructor(
-    readonly code: ErrorCode,
+    readonly code: AnyErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'AppError';
-    this.status = statusByCode[code];
+    this.status = statusByCode[code as ErrorCode] ?? 422;
   }
 }
 

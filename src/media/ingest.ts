@@ -9,6 +9,7 @@ import { enqueue } from '../queue/jobs';
 import { MEDIA_QUEUE } from '../queue/queues';
 import { ByteGuard } from './byte-guard';
 import { KINDS, type MediaKind, type RetentionClass } from './kinds';
+import { refuseImageBomb } from './header-check';
 import { readHead } from './read-head';
 import { appendEvent, getMedia, insertMedia, updateMedia, type MediaRow } from './repo';
 import { SNIFF_BYTES, sniffType } from './sniff';
@@ -80,6 +81,7 @@ export async function ingest(ctx: AppContext, req: IngestRequest): Promise<Inges
   try {
     const { head, rest } = await readHead(req.body, SNIFF_BYTES);
     const contentType = await sniffType(req.kind, head);
+    if (spec.modality === 'image') await refuseImageBomb(head, ctx.config.limits.maxImagePixels);
     const guard = new ByteGuard(maxBytes);
     const tags: ObjectTags = {
       tenant: req.tenantId,

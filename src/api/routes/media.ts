@@ -1,10 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppContext } from '../../app-context';
-import { AppError } from '../../core/errors';
+import { AppError, type AnyErrorCode } from '../../core/errors';
 import { deleteMedia } from '../../media/delete';
 import { ingest } from '../../media/ingest';
 import type { RetentionClass } from '../../media/kinds';
 import { getMedia, listStageResults, type MediaRow } from '../../media/repo';
+import { preferWaitSeconds, waitForDecision } from '../wait';
 import type { AuthEnv } from '../auth';
 import { mediaSummary, mediaView } from '../media-view';
 import {
@@ -33,7 +34,10 @@ export function mediaRoutes(ctx: AppContext) {
     security: [{ apiKey: [] }],
     request: {
       query: UploadParamsSchema.partial(),
-      headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
+      headers: z.object({
+        'idempotency-key': z.string().max(200).optional(),
+        prefer: z.string().optional().openapi({ description: 'RFC 7240 `wait=N` (N ≤ 30): answer with the decision if it comes within N seconds' }),
+      }),
       body: {
         content: {
           'multipart/form-data': { schema: UploadParamsSchema.extend({ file: z.string().openapi({ format: 'binary' }) }) },
@@ -42,13 +46,14 @@ export function mediaRoutes(ctx: AppContext) {
       },
     },
     responses: {
-      202: { description: 'Accepted and queued', content: { 'application/json': { schema: MediaSchema } } },
-      200: { description: 'Replay of an earlier request with the same Idempotency-Key', content: { 'application/json': { schema: MediaSchema } } },
+      202: { description: 'Accepted and queued (or not decided within `Prefer: wait=N`)', content: { 'application/json': { schema: MediaSchema } } },
+      200: { description: 'Decided within `Prefer: wait=N`, or a replay of an earlier request with the same Idempotency-Key', content: { 'application/json': { schema: MediaSchema } } },
       400: problem('Invalid parameters or empty body'),
       401: problem('Missing or invalid API key'),
       409: problem('The same Idempotency-Key is still in flight'),
       413: problem('Over the size limit of the kind'),
       415: problem('The bytes are not a type this kind accepts'),
+      422: problem('Invalid media (e.g. media.corrupt, media.too_many_pixels, media.invalid_text); with Prefer: wait, pipeline rejections too'),
     },
   });
   app.post('/v1/media', async (c) => {
@@ -74,8 +79,12 @@ export function mediaRoutes(ctx: AppContext) {
       idempotencyKey: c.req.header('idempotency-key'),
       actor: `tenant:${tenant.id}`,
     });
-    const view = await mediaView(ctx, media, await listStageResults(ctx.db, media.id));
-    return c.json(view, replayed ? 200 : 202, {
+    const decided = await waitForDecision(ctx, media, preferWaitSeconds(c.req.header('prefer')));
+    if (decided.state === 'rejected') {
+      throw new AppError((decided.reason_code ?? 'media.corrupt') as AnyErrorCode, 'the item was rejected by its pipeline', { media_id: decided.id });
+    }
+    const view = await mediaView(ctx, decided, await listStageResults(ctx.db, decided.id));
+    return c.json(view, replayed || decided.decision ? 200 : 202, {
       location: `/v1/media/${media.id}`,
       ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
     });

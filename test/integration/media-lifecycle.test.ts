@@ -1,0 +1,99 @@
+import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keptKey, quarantineKey } from '../../storage/keys';
+import { backends, getItem, startService, upload, waitDecided, type Service } from '../support/harness';
+import { hasFfmpeg, jpeg, mp3, mp4, png, wav } from '../support/media';
+
+describe.each(backends())('media lifecycle on %s', (backend) => {
+  let svc: Service;
+  beforeAll(async () => {
+    svc = await startService(backend);
+  });
+  afterAll(async () => svc?.close());
+
+  const cases: [kind: string, make: () => Promise<Buffer> | Buffer, contentType: string, category: string][] = [
+    ['portrait_image', () => jpeg(), 'image/jpeg', 'biometric'],
+    ['customization_video', () => mp4(2), 'video/mp4', 'biometric'],
+    ['voice_sample', () => wav(2), 'audio/wav', 'biometric'],
+    ['driving_audio', () => mp3(1), 'audio/mpeg', 'biometric'],
+    ['driving_text', () => Buffer.from('你好，今天我们聊聊天气。Hello there.'), 'text/plain; charset=utf-8', 'content'],
+    ['generated_video', () => mp4(1), 'video/mp4', 'synthetic'],
+  ];
+
+  it.each(cases)('%s: uploaded, tagged, processed, released, readable, deleted for good', async (kind, make, contentType, category) => {
+    if (!hasFfmpeg && /video|audio|voice/.test(kind)) throw new Error('ffmpeg is required (apt-get install ffmpeg)');
+    const data = await make();
+    const up = await upload(svc, kind, data, { multipart: kind.endsWith('image'), query: { consent_id: 'c-123' } });
+    expect(up.status).toBe(202);
+    const id = up.body.id as string;
+    expect(up.body).toMatchObject({ kind, state: 'queued', content_type: contentType, size_bytes: data.length, data_category: category });
+    expect(up.body.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    const item = await waitDecided(svc, id);
+    expect(item.decision).toBe('pass');
+    expect(item.state).toBe('released');
+    expect(item.stages.map((s: { stage: string }) => s.stage)).toContain('decide.store');
+    expect(item.stages[0].status).toBe('pass');
+
+    const tenant = (item.tags as Record<string, string>).tenant!;
+    const tagging = await svc.ctx.store.client.send(
+      new GetObjectTaggingCommand({ Bucket: svc.ctx.store.bucket, Key: keptKey(tenant, id) }),
+    );
+    const tags = Object.fromEntries(tagging.TagSet!.map((t) => [t.Key, t.Value]));
+    expect(tags).toMatchObject({ kind, state: 'released', category, consent: 'c-123' });
+    expect(tags.retention).toBe(item.retention_class);
+    expect(await svc.ctx.store.exists(quarantineKey(tenant, id))).toBe(false);
+
+    const downloaded = Buffer.from(await (await fetch(item.download.url)).arrayBuffer());
+    expect(downloaded.equals(data)).toBe(true);
+
+    const del = await fetch(`${svc.baseUrl}/v1/media/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${svc.keyA}` } });
+    expect(del.status).toBe(200);
+    const receipt = (await del.json()) as Record<string, any>;
+    expect(receipt.objects_deleted.map((o: { key: string }) => o.key)).toContain(keptKey(tenant, id));
+    expect(receipt.rows_deleted.media).toBe(1);
+    expect(await svc.ctx.store.exists(keptKey(tenant, id))).toBe(false);
+    expect(await svc.ctx.store.listKeys(`derived/${tenant}/${id}/`)).toEqual([]);
+    expect(await svc.ctx.db.query('select 1 from media where id = $1', [id])).toEqual([]);
+    expect(await svc.ctx.db.query('select 1 from stage_results where media_id = $1', [id])).toEqual([]);
+    expect((await svc.ctx.db.query('select type from media_events where media_id = $1 order by id', [id])).map((r: any) => r.type)).toEqual([
+      'received',
+      'processing',
+      'decided',
+      'deleted',
+    ]);
+
+    const again = await fetch(`${svc.baseUrl}/v1/media/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${svc.keyA}` } });
+    expect(again.status).toBe(404);
+    expect(((await again.json()) as { code: string }).code).toBe('media.not_found');
+  });
+
+  it('waits for the decision with Prefer: wait and replays Idempotency-Key requests', async () => {
+    const data = await png();
+    const first = await upload(svc, 'portrait_image', data, { headers: { prefer: 'wait=20', 'idempotency-key': 'k-1' } });
+    expect(first.status).toBe(200);
+    expect(first.body.decision).toBe('pass');
+    const replay = await upload(svc, 'portrait_image', data, { headers: { 'idempotency-key': 'k-1' } });
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.id).toBe(first.body.id);
+    const otherKind = await upload(svc, 'driving_text', 'hello', { headers: { 'idempotency-key': 'k-1' } });
+    expect(otherKind.status).toBe(422);
+    expect(otherKind.body.code).toBe('idempotency.mismatch');
+    const count = await svc.ctx.db.query<{ n: number }>("select count(*)::int as n from media where sha256 = $1", [first.body.sha256]);
+    expect(count[0]!.n).toBe(1);
+  });
+
+  it('keeps tenants apart: another tenant gets 404 for the same id, list shows only its own', async () => {
+    const up = await upload(svc, 'driving_text', 'tenant A only');
+    const id = up.body.id as string;
+    const asB = await getItem(svc, id, svc.keyB);
+    expect(asB.status).toBe(404);
+    expect(asB.body.code).toBe('media.not_found');
+    const delAsB = await fetch(`${svc.baseUrl}/v1/media/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${svc.keyB}` } });
+    expect(delAsB.status).toBe(404);
+    const listB = (await (await fetch(`${svc.baseUrl}/v1/media`, { headers: { authorization: `Bearer ${svc.keyB}` } })).json()) as { items: { id: string }[] };
+    expect(listB.items.map((i) => i.id)).not.toContain(id);
+    expect((await getItem(svc, id, svc.keyA)).status).toBe(200);
+  });
+});
