@@ -1,0 +1,5 @@
+// Every model the converter builds, in manifest order.
+import { nsfwMobilenetV2 } from './nsfw-mobilenet-v2.js';
+import type { ModelRecipe } from './recipe.js';
+
+export const RECIPES: ModelRecipe[] = [nsfwMobilenetV2];
