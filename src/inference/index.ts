@@ -1,0 +1,6 @@
+// Public API of the inference layer. Other modules import from here only; see
+// models/README.md ("Inference API") for the contract of each function.
+export { InferenceError, type InferenceErrorCode } from './errors.js';
+export { decodeImage, type RgbImage, type Box } from './image.js';
+export { configureInference, releaseSessions, type InferenceOptions } from './sessions.js';
+export { classifyImageSafety, classifyImageSafetyBatch, SAFETY_CLASSES, type SafetyClass, type SafetyResult } from './safety.js';
