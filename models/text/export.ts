@@ -20,7 +20,7 @@ export function exportOnnx(weights: Float32Array, bias: Float32Array, heads: rea
     opset: 13,
     metadata: { heads: heads.join(',') },
     inputs: [
-      { name: 'indices', dataType: DataType.INT64, shape: ['batch', 'k'] },
+      { name: 'indices', dataType: DataType.INT32, shape: ['batch', 'k'] },
       { name: 'values', dataType: DataType.FLOAT, shape: ['batch', 'k'] },
     ],
     outputs: [{ name: 'scores', dataType: DataType.FLOAT, shape: ['batch', c] }],

@@ -61,7 +61,7 @@ class Writer {
   }
 }
 
-export const DataType = { FLOAT: 1, INT64: 7, FLOAT16: 10 } as const;
+export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, FLOAT16: 10 } as const;
 const AttrType = { INT: 2, INTS: 7 } as const;
 
 export interface Tensor {

@@ -239,7 +239,7 @@ function main(): void {
     licence: 'Apache-2.0 (weights trained here; see training.data for the licences of the data they were learned from)',
     features: FEATURE_SPEC,
     heads: HEADS,
-    inputs: { indices: 'int64 [batch, k] hashed feature ids (pad with 0)', values: 'float32 [batch, k] feature values (pad with 0)' },
+    inputs: { indices: 'int32 [batch, k] hashed feature ids (pad with 0)', values: 'float32 [batch, k] feature values (pad with 0)' },
     outputs: { scores: 'float32 [batch, heads] calibrated probabilities' },
     training: {
       command: 'npm run train:text',

@@ -81,16 +81,14 @@ export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promi
       }
       const feats = ranges.map(([s, e]) => featurizeNormalized(windowOf(n, s, e)));
       const k = Math.max(1, ...feats.map((f) => f.indices.length));
-      const indices = new BigInt64Array(feats.length * k);
+      const indices = new Int32Array(feats.length * k);
       const values = new Float32Array(feats.length * k);
       feats.forEach((f, row) => {
-        for (let j = 0; j < f.indices.length; j++) {
-          indices[row * k + j] = BigInt(f.indices[j]!);
-          values[row * k + j] = f.values[j]!;
-        }
+        indices.set(f.indices, row * k);
+        values.set(f.values, row * k);
       });
       const out = await session.run({
-        indices: new ort.Tensor('int64', indices, [feats.length, k]),
+        indices: new ort.Tensor('int32', indices, [feats.length, k]),
         values: new ort.Tensor('float32', values, [feats.length, k]),
       });
       const data = out['scores']?.data;

@@ -30,12 +30,9 @@ const toSimplified = Converter({ from: 't', to: 'cn' });
 const HAN = /\p{Script=Han}/u;
 const LETTER = /\p{L}/u;
 const DIGIT = /\p{Nd}/u;
-const foldCache = new Map<string, string>();
 
 /** Fold one code point: compatibility forms, case, accents, look-alikes, traditional→simplified. */
 export function foldChar(ch: string): string {
-  const cached = foldCache.get(ch);
-  if (cached !== undefined) return cached;
   let out = '';
   // NFKD splits accents off and maps full-width/compatibility forms; NFC re-joins Hangul.
   for (const c of ch.normalize('NFKD').toLowerCase()) {
@@ -44,7 +41,6 @@ export function foldChar(ch: string): string {
   }
   out = out.normalize('NFC');
   if (HAN.test(out)) out = toSimplified(out);
-  if (foldCache.size < 50_000) foldCache.set(ch, out);
   return out;
 }
 
@@ -66,6 +62,26 @@ function classify(folded: string, raw: string): Kind {
   return 'sep';
 }
 
+interface Folded {
+  ch: string;
+  kind: Kind;
+  /** Kinds of the folded code points, when folding produced more than one. */
+  parts: { ch: string; kind: Kind }[];
+}
+
+const unitCache = new Map<string, Folded>();
+
+function foldUnit(raw: string): Folded {
+  let f = unitCache.get(raw);
+  if (f) return f;
+  const ch = foldChar(raw);
+  const kind = classify(ch, raw);
+  const parts = kind === 'drop' || kind === 'sep' || kind === 'hard' ? [] : Array.from(ch, (c) => ({ ch: c, kind: classify(c, c) === 'han' ? ('han' as const) : kind }));
+  f = { ch, kind, parts };
+  if (unitCache.size < 50_000) unitCache.set(raw, f);
+  return f;
+}
+
 /** Split into folded units with original offsets; one raw code point may fold to several units. */
 function units(original: string): Unit[] {
   const out: Unit[] = [];
@@ -73,14 +89,13 @@ function units(original: string): Unit[] {
   for (const raw of original) {
     const start = offset;
     offset += raw.length;
-    const folded = foldChar(raw);
-    const kind = classify(folded, raw);
-    if (kind === 'drop') continue;
-    if (kind === 'sep' || kind === 'hard') {
-      out.push({ ch: folded, kind, start, end: offset });
+    const f = foldUnit(raw);
+    if (f.kind === 'drop') continue;
+    if (f.kind === 'sep' || f.kind === 'hard') {
+      out.push({ ch: f.ch, kind: f.kind, start, end: offset });
       continue;
     }
-    for (const ch of folded) out.push({ ch, kind: classify(ch, ch) === 'han' ? 'han' : kind, start, end: offset });
+    for (const p of f.parts) out.push({ ch: p.ch, kind: p.kind, start, end: offset });
   }
   return out;
 }
