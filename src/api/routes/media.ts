@@ -56,6 +56,12 @@ export function mediaRoutes(ctx: AppContext) {
       422: problem('Invalid media (e.g. media.corrupt, media.too_many_pixels, media.invalid_text); with Prefer: wait, pipeline rejections too'),
     },
   });
+  // An upload refused before its body was read leaves bytes in flight: close the
+  // connection rather than let the client reuse a socket in an unknown state.
+  app.use('/v1/media', async (c, next) => {
+    await next();
+    if (c.req.method === 'POST' && c.res.status >= 400) c.res.headers.set('connection', 'close');
+  });
   app.post('/v1/media', async (c) => {
     const tenant = c.get('tenant');
     const body = await uploadBody(c.req.raw);
