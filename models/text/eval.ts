@@ -2,21 +2,24 @@
  * `npm run eval:text [-- --split tune|dev] [-- --no-write]`: precision / recall / F1
  * per category and dataset for the plain-lexicon baseline, the learned classifier
  * alone and the full moderator (lexicons + classifier + default policy), in one run.
+ * For reference it also scores the public Chinese word lists in the shared data
+ * (all 17 files of sensitive-lexicon, "any word present", read in place, never copied).
  * An item counts as flagged when its score reaches the default policy's review
  * threshold for the category (i.e. it would not pass). With `--split dev` (the
  * default) the table is written into models/text/README.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_POLICY } from '../../src/moderation/policy.js';
 import type { Category } from '../../src/moderation/taxonomy.js';
+import { AhoCorasick } from '../../src/moderation/text/aho-corasick.js';
 import { loadTextClassifier } from '../../src/moderation/text/classifier.js';
 import { LEXICONS } from '../../src/moderation/text/lexicons/index.js';
 import { compileLexicons, resolveHits } from '../../src/moderation/text/matcher.js';
 import { TextModerator, lexiconScores } from '../../src/moderation/text/moderator.js';
 import { normalizeText } from '../../src/moderation/text/normalize.js';
-import { HEADS, loadExamples } from './data.js';
+import { HEADS, loadExamples, sharedDataDir } from './data.js';
 import type { Example, Head, Split } from './data.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -63,6 +66,20 @@ function count(c: Counts, flagged: boolean, positive: boolean): void {
 
 const fmt = (x: number) => x.toFixed(2);
 
+/** The public list as a plain any-word matcher on the raw lower-cased text, as users of such lists run it. */
+function publicList(): AhoCorasick | null {
+  const dir = path.join(sharedDataDir(), 'sensitive-lexicon', 'Vocabulary');
+  if (!existsSync(dir)) return null;
+  const terms = new Set<string>();
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.txt'))) {
+    for (const line of readFileSync(path.join(dir, f), 'utf8').split(/\r?\n/)) {
+      const t = line.trim().toLowerCase();
+      if (t.length >= 2) terms.add(t);
+    }
+  }
+  return new AhoCorasick([...terms]);
+}
+
 async function main(): Promise<void> {
   const loaded = loadExamples();
   if ('missing' in loaded) {
@@ -75,13 +92,15 @@ async function main(): Promise<void> {
   const rows = loaded.examples.filter((e: Example) => e.split === split);
   const threshold = (c: Category) => DEFAULT_POLICY.thresholds[c].review ?? DEFAULT_POLICY.thresholds[c].block ?? 1;
 
-  const counts = new Map<string, { lex: Counts; model: Counts; full: Counts }>();
+  const pub = publicList();
+  const counts = new Map<string, { pub: Counts; lex: Counts; model: Counts; full: Counts }>();
   const zero = (): Counts => ({ tp: 0, fp: 0, fn: 0, tn: 0 });
   let ms = 0;
   for (const e of rows) {
     const tasks = TASKS.filter((t) => t.source === e.source && e.labels[HEADS.indexOf(t.head)]! >= 0);
     if (tasks.length === 0) continue;
     const n = normalizeText(e.text);
+    const pubHit = pub ? pub.search(e.text.toLowerCase()).length > 0 : false;
     const lex = lexiconScores(resolveHits(lexicon.search(n)));
     const windows = await classifier.score(n);
     const t0 = performance.now();
@@ -89,10 +108,11 @@ async function main(): Promise<void> {
     ms += performance.now() - t0;
     for (const t of tasks) {
       const key = `${t.source}\u0001${t.head}`;
-      if (!counts.has(key)) counts.set(key, { lex: zero(), model: zero(), full: zero() });
+      if (!counts.has(key)) counts.set(key, { pub: zero(), lex: zero(), model: zero(), full: zero() });
       const c = counts.get(key)!;
       const positive = e.labels[HEADS.indexOf(t.head)] === 1;
       const modelScore = Math.max(...windows.map((w) => w.scores[t.head] ?? 0));
+      count(c.pub, pubHit, positive);
       count(c.lex, lex[t.head] >= threshold(t.head), positive);
       count(c.model, modelScore >= threshold(t.head), positive);
       count(c.full, full.scores[t.head] >= threshold(t.head), positive);
@@ -100,16 +120,16 @@ async function main(): Promise<void> {
   }
 
   const lines = [
-    `| dataset (${split}) | category | n | positives | lexicon P / R / F1 | classifier P / R / F1 | moderator P / R / F1 | moderator macro-F1 |`,
-    '|---|---|---:|---:|---|---|---|---:|',
+    `| dataset (${split}) | category | n | positives | public list P / R / F1 | our lexicons P / R / F1 | classifier P / R / F1 | moderator P / R / F1 | moderator macro-F1 |`,
+    '|---|---|---:|---:|---|---|---|---|---:|',
   ];
   for (const t of TASKS) {
     const c = counts.get(`${t.source}\u0001${t.head}`);
     if (!c) continue;
-    const [l, m, f] = [prf(c.lex), prf(c.model), prf(c.full)];
+    const [p, l, m, f] = [prf(c.pub), prf(c.lex), prf(c.model), prf(c.full)];
     const n = c.full.tp + c.full.fp + c.full.fn + c.full.tn;
     const cell = (x: ReturnType<typeof prf>) => `${fmt(x.p)} / ${fmt(x.r)} / **${fmt(x.f)}**`;
-    lines.push(`| ${t.source} | ${t.head} | ${n} | ${c.full.tp + c.full.fn} | ${cell(l)} | ${cell(m)} | ${cell(f)} | ${fmt(f.macro)} |`);
+    lines.push(`| ${t.source} | ${t.head} | ${n} | ${c.full.tp + c.full.fn} | ${pub ? cell(p) : 'n/a'} | ${cell(l)} | ${cell(m)} | ${cell(f)} | ${fmt(f.macro)} |`);
   }
   const manifest = JSON.parse(readFileSync(path.join(HERE, 'manifest.json'), 'utf8')) as { version: string };
   const footer = `model ${manifest.version}; ${rows.length} ${split} rows; full moderator ${(ms / rows.length).toFixed(3)} ms/text on this machine; \`npm run eval:text\` (${new Date().toISOString().slice(0, 10)})`;
