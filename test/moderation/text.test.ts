@@ -130,3 +130,12 @@ describe('moderateText: failing closed', () => {
     expect(benign.decision).toBe('review');
   });
 });
+
+describe('tenant lists take effect at once', () => {
+  it('an edited block list applies on the next call even with the same policy version', async () => {
+    const v1 = resolvePolicy({ id: 't2', version: '1', blockList: [{ term: 'zorblax', category: 'fraud' }] });
+    expect((await mod.moderate('try qwimbly now', v1)).decision).toBe('pass');
+    const edited = resolvePolicy({ id: 't2', version: '1', blockList: [{ term: 'qwimbly', category: 'fraud' }] });
+    expect((await mod.moderate('try qwimbly now', edited)).decision).toBe('block');
+  });
+});

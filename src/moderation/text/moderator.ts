@@ -48,7 +48,8 @@ export function lexiconScores(hits: readonly Hit[]): Scores {
 
 export class TextModerator {
   private readonly lexicon: PatternSet;
-  private readonly tenantCache = new Map<string, PatternSet>();
+  private readonly tenantByArrays = new WeakMap<object, WeakMap<object, PatternSet>>();
+  private readonly tenantByContent = new Map<string, PatternSet>();
 
   /**
    * `classifier: null` means the model could not be loaded: results then carry
@@ -66,18 +67,24 @@ export class TextModerator {
   }
 
   /**
-   * Tenant lists are compiled once per policy id, version and list sizes;
-   * a tenant that edits a list must bump its policy version.
+   * Tenant lists are compiled once and cached by the list arrays themselves and by
+   * their content, so an edited list takes effect on the next call that passes it,
+   * whether or not the tenant bumped its policy version.
    */
   private tenantLists(policy: Policy): PatternSet | null {
     if (policy.blockList.length === 0 && policy.allowList.length === 0) return null;
-    const key = `${policy.id}@${policy.version}#${policy.blockList.length}/${policy.allowList.length}`;
-    let set = this.tenantCache.get(key);
+    const byIdentity = this.tenantByArrays.get(policy.blockList)?.get(policy.allowList);
+    if (byIdentity) return byIdentity;
+    const key = listFingerprint(policy);
+    let set = this.tenantByContent.get(key);
     if (!set) {
-      if (this.tenantCache.size >= 1000) this.tenantCache.clear();
+      if (this.tenantByContent.size >= 1000) this.tenantByContent.clear();
       set = compileTenantLists(policy);
-      this.tenantCache.set(key, set);
+      this.tenantByContent.set(key, set);
     }
+    let inner = this.tenantByArrays.get(policy.blockList);
+    if (!inner) this.tenantByArrays.set(policy.blockList, (inner = new WeakMap()));
+    inner.set(policy.allowList, set);
     return set;
   }
 
@@ -141,6 +148,21 @@ export class TextModerator {
     }
     return out;
   }
+}
+
+function listFingerprint(policy: Policy): string {
+  let h = 0x811c9dc5;
+  const mix = (s: string) => {
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0x1f, 0x01000193);
+  };
+  for (const t of policy.blockList) {
+    mix(t.term);
+    mix(t.category);
+  }
+  mix('\u0000');
+  for (const t of policy.allowList) mix(t);
+  return `${policy.blockList.length}/${policy.allowList.length}/${(h >>> 0).toString(36)}`;
 }
 
 function hitEvidence(h: Hit): Evidence {

@@ -1,0 +1,34 @@
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MANIFEST, loadTextClassifier } from '../../src/moderation/text/classifier.js';
+import { normalizeText } from '../../src/moderation/text/normalize.js';
+
+describe('text classifier runtime', () => {
+  it('loads the shipped model and returns one probability per head', async () => {
+    const c = await loadTextClassifier();
+    const [w] = await c.score(normalizeText('see you at lunch tomorrow'));
+    expect(c.heads).toContain('abuse');
+    for (const h of c.heads) {
+      expect(w!.scores[h]).toBeGreaterThanOrEqual(0);
+      expect(w!.scores[h]).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('scores long text in several windows whose spans point into the original', async () => {
+    const c = await loadTextClassifier();
+    const text = '今天天气很好。'.repeat(200);
+    const windows = await c.score(normalizeText(text));
+    expect(windows.length).toBeGreaterThan(1);
+    for (const w of windows) expect(text.slice(w.span.start, w.span.end)).toBe(w.span.text);
+  });
+
+  it('refuses a model file whose hash does not match the manifest', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lg-text-model-'));
+    const manifest = JSON.parse(readFileSync(DEFAULT_MANIFEST, 'utf8')) as { file: string; sha256: string };
+    copyFileSync(path.join(path.dirname(DEFAULT_MANIFEST), manifest.file), path.join(dir, manifest.file));
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, sha256: '0'.repeat(64) }));
+    await expect(loadTextClassifier(path.join(dir, 'manifest.json'))).rejects.toThrow(/does not match/);
+  });
+});
