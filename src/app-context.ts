@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Config } from './core/config';
 import type { Logger } from './core/log';
 import type { Db } from './db/db';
@@ -11,4 +12,6 @@ export interface AppContext {
   log: Logger;
   /** Wakes in-process workers at once when a job is queued (others find it by polling). */
   wakeWorkers: () => void;
+  /** Emits `decided` with the media id when an in-process worker records a decision. */
+  events: EventEmitter;
 }

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { startEmbeddedS3, type EmbeddedS3 } from '../storage/embedded-s3';
 import { ObjectStore } from '../storage/s3';
@@ -34,7 +35,7 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   }
   const store = new ObjectStore({ ...config.s3, endpoint });
   await store.ensureBucket();
-  const ctx: AppContext = { config, db, store, log, wakeWorkers: () => {} };
+  const ctx: AppContext = { config, db, store, log, wakeWorkers: () => {}, events: new EventEmitter().setMaxListeners(0) };
   return {
     ctx,
     async close() {

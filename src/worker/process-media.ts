@@ -60,6 +60,7 @@ export async function processMedia(ctx: AppContext, mediaId: string, workerId: s
     });
     // Deleted while we worked: whatever this run wrote to storage must not outlive the row.
     if (!stillThere) await purgeObjects(ctx.store, media.tenant_id, mediaId);
+    else ctx.events.emit('decided', mediaId);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
