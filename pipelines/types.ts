@@ -1,4 +1,6 @@
+import type { Queryable } from '../src/db/db';
 import type { MediaKind } from '../src/media/kinds';
+import type { ObjectStore } from '../storage/s3';
 
 /**
  * A pipeline is data: an ordered list of stages for one media kind, plus the rule for
@@ -39,10 +41,16 @@ export interface PipelineLimits {
   ffprobePath: string;
 }
 
+/** Account state a stage may read: the tenant's rows (consent, policy, lists) and its stored objects. */
+export interface AccountAccess {
+  db: Queryable;
+  store: ObjectStore;
+}
+
 /** What a stage may reach. Absent capabilities make stages that need them report `skipped`. */
 export interface Capabilities {
-  /** Account state: consent records, tenant policy. */
-  account?: unknown;
+  /** Account state: consent records, tenant policy. Absent in the CLI. */
+  account?: AccountAccess;
   /** Acts on the decision in storage and the database. */
   store?: (decision: Decision, results: StageResult[]) => Promise<Record<string, unknown>>;
 }

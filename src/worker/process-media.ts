@@ -31,6 +31,7 @@ export async function processMedia(ctx: AppContext, mediaId: string, workerId: s
       file,
       limits: { ...ctx.config.limits, ffmpegPath: ctx.config.ffmpegPath, ffprobePath: ctx.config.ffprobePath },
       capabilities: {
+        account: { db: ctx.db, store: ctx.store },
         store: async (decision) => {
           applied = await applyDecision(ctx.store, media, decision);
           return applied;
