@@ -4,8 +4,8 @@
  * models/text/text-ngram-lr.onnx plus models/text/manifest.json.
  *
  * Recipe: multi-label logistic regression, one head per category the data
- * labels, AdaGrad, masked loss (unknown labels contribute nothing), positives
- * up-weighted by sqrt(neg/pos) capped at 10, epoch chosen on the "tune" slice,
+ * labels, AdaGrad, masked loss (unknown labels contribute nothing), classes
+ * balanced per source and head (weights capped at 10), epoch chosen on the "tune" slice,
  * then Platt scaling per head on the same slice (folded into the weights so the
  * ONNX output is the calibrated probability; heads with fewer than 20 tune
  * positives stay uncalibrated and the manifest says so). The dev split is never read here.
@@ -23,11 +23,12 @@ import { exportOnnx } from './export.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const C = HEADS.length;
 const D = FEATURE_SPEC.dim;
-const HYPER = { learningRate: 0.2, l2: 1e-7, maxEpochs: 8, maxPositiveWeight: 10, seed: 42 };
+const HYPER = { learningRate: 0.2, l2: 1e-7, maxEpochs: 8, maxClassWeight: 10, seed: 42 };
 
 interface Row {
   x: SparseFeatures;
   labels: Int8Array;
+  source: string;
 }
 
 function mulberry32(seed: number): () => number {
@@ -59,12 +60,7 @@ function train(rows: Row[], tune: Row[]): { model: Linear; epoch: number; tuneLo
   const model = new Linear();
   const gw = new Float32Array(D * C).fill(1e-8);
   const gb = new Float64Array(C).fill(1e-8);
-  const posWeight = HEADS.map((_, h) => {
-    let pos = 0;
-    let neg = 0;
-    for (const r of rows) if (r.labels[h] === 1) pos++; else if (r.labels[h] === 0) neg++;
-    return Math.min(HYPER.maxPositiveWeight, Math.max(1, Math.sqrt(neg / Math.max(1, pos))));
-  });
+  const weight = classWeights(rows);
   const rand = mulberry32(HYPER.seed);
   const order = rows.map((_, i) => i);
   const z = new Float64Array(C);
@@ -81,7 +77,7 @@ function train(rows: Row[], tune: Row[]): { model: Linear; epoch: number; tuneLo
       model.logits(r.x, z);
       for (let h = 0; h < C; h++) {
         const y = r.labels[h]!;
-        g[h] = y < 0 ? 0 : (sigmoid(z[h]!) - y) * (y === 1 ? posWeight[h]! : 1);
+        g[h] = y < 0 ? 0 : (sigmoid(z[h]!) - y) * weight(r.source, h, y);
         if (g[h] !== 0) {
           gb[h]! += g[h]! * g[h]!;
           model.b[h]! -= (HYPER.learningRate * g[h]!) / Math.sqrt(gb[h]!);
@@ -107,6 +103,33 @@ function train(rows: Row[], tune: Row[]): { model: Linear; epoch: number; tuneLo
   model.w.set(best.w);
   model.b.set(best.b);
   return { model, epoch: best.epoch, tuneLoss };
+}
+
+/**
+ * Per source and head, positives and negatives get equal total weight (capped at
+ * HYPER.maxClassWeight). Without it, a set that is mostly positive (Davidson: 83%
+ * offensive tweets) teaches that ordinary English words signal abuse.
+ */
+function classWeights(rows: Row[]): (source: string, head: number, y: number) => number {
+  const counts = new Map<string, { pos: number; neg: number }>();
+  for (const r of rows) {
+    for (let h = 0; h < C; h++) {
+      const y = r.labels[h]!;
+      if (y < 0) continue;
+      const key = `${r.source}/${h}`;
+      const c = counts.get(key) ?? { pos: 0, neg: 0 };
+      if (y === 1) c.pos++;
+      else c.neg++;
+      counts.set(key, c);
+    }
+  }
+  const table = new Map<string, [number, number]>();
+  for (const [key, { pos, neg }] of counts) {
+    const total = pos + neg;
+    const w = (n: number) => (n > 0 && pos > 0 && neg > 0 ? Math.min(HYPER.maxClassWeight, total / (2 * n)) : 1);
+    table.set(key, [w(neg), w(pos)]);
+  }
+  return (source, head, y) => table.get(`${source}/${head}`)?.[y] ?? 1;
 }
 
 /** Mean over heads of the per-head mean log-loss on known labels. */
@@ -217,7 +240,7 @@ function main(): void {
     return;
   }
   const started = Date.now();
-  const toRow = (e: Example): Row => ({ x: featurize(e.text), labels: e.labels });
+  const toRow = (e: Example): Row => ({ x: featurize(e.text), labels: e.labels, source: e.source });
   const trainRows = loaded.examples.filter((e) => e.split === 'train').map(toRow);
   const tuneRows = loaded.examples.filter((e) => e.split === 'tune').map(toRow);
   console.log(`featurised ${trainRows.length} train + ${tuneRows.length} tune rows in ${Date.now() - started} ms`);
