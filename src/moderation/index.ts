@@ -2,7 +2,7 @@
 export * from './taxonomy.js';
 export * from './result.js';
 export * from './policy.js';
-export { TextModerator, defaultTextModerator, moderateText, lexiconScores, LEXICON_MODEL } from './text/moderator.js';
+export { TextModerator, defaultTextModerator, moderateText, lexiconScores, applyMinorCooccurrence, LEXICON_MODEL } from './text/moderator.js';
 export type { ModerateOptions } from './text/moderator.js';
 export { loadTextClassifier, DEFAULT_MANIFEST } from './text/classifier.js';
 export type { TextClassifier, WindowScore } from './text/classifier.js';

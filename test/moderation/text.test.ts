@@ -3,6 +3,7 @@ import { DEFAULT_POLICY, resolvePolicy } from '../../src/moderation/policy.js';
 import { ModerationResultSchema } from '../../src/moderation/result.js';
 import type { ModerationResult } from '../../src/moderation/result.js';
 import { TextModerator, defaultTextModerator } from '../../src/moderation/text/moderator.js';
+import { BENIGN, KNOWN_MODEL_FALSE_POSITIVES } from './benign-probes.js';
 
 let mod: TextModerator;
 beforeAll(async () => {
@@ -49,16 +50,15 @@ describe('moderateText: evasion', () => {
     expect(r.reasons).toContain('block.abuse');
   });
 
-  it.each([
-    '今天天气很好，我们去公园散步吧',
-    '我不赌，博物馆周末开门',
-    'We had an occasional meeting in Scunthorpe about class assignments.',
-    'Please record the sentence shown on the screen in a quiet room.',
-    '这款数字人可以用你的声音朗读课文',
-    'The museum opens at 9 and tickets cost 100 yuan.',
-  ])('benign text passes: %s', async (text) => {
+  it.each(BENIGN.filter((t) => !KNOWN_MODEL_FALSE_POSITIVES.includes(t)))('benign text passes: %s', async (text) => {
     const r = await mod.moderate(text);
     expect(r.decision, JSON.stringify(r.evidence)).toBe('pass');
+  });
+
+  it.each(KNOWN_MODEL_FALSE_POSITIVES)('known model false positive goes to review, not block: %s', async (text) => {
+    const r = await mod.moderate(text);
+    expect(r.decision).toBe('review');
+    expect(r.evidence.every((e) => e.source === 'model')).toBe(true);
   });
 });
 
@@ -74,6 +74,19 @@ describe('moderateText: classifier', () => {
     const r = await mod.moderate('URGENT! Your mobile number has been awarded a 2000 bonus. Call 09061234567 to collect');
     expect(r.scores.fraud).toBeGreaterThan(0.9);
     expect(r.decision).toBe('block');
+  });
+});
+
+describe('moderateText: minor safety', () => {
+  it('sexual content next to a mention of children blocks as minor_safety', async () => {
+    const r = await mod.moderate('出售萝莉裸照');
+    expect(r.scores.minor_safety).toBeGreaterThanOrEqual(0.9);
+    expect(r.reasons).toContain('block.minor_safety');
+  });
+
+  it('a mention of children alone is not a block', async () => {
+    const r = await mod.moderate('underage drinking is a public health problem');
+    expect(r.decision).not.toBe('block');
   });
 });
 

@@ -21,7 +21,7 @@ import type { Hit, PatternSet } from './matcher.js';
 import { normalizeText } from './normalize.js';
 
 /** Bump when a lexicon file changes, so evidence names the list version that matched. */
-export const LEXICON_MODEL = { name: 'text-lexicon', version: '1.0.0' } as const;
+export const LEXICON_MODEL = { name: 'text-lexicon', version: '1.1.0' } as const;
 
 export interface ModerateOptions {
   /** Candidate policies evaluated in shadow: reported in `result.shadow`, never acted on. */
@@ -44,6 +44,20 @@ export function lexiconScores(hits: readonly Hit[]): Scores {
     scores[c] = 1 - (1 - scores[c]) * (1 - h.info.score);
   }
   return scores;
+}
+
+/** Sexual score from which a mention of children turns the text into a minor-safety case. */
+const SEXUAL_WITH_MINOR = 0.5;
+const MINOR_WITH_SEXUAL_SCORE = 0.9;
+
+/**
+ * Sexual content next to a mention of children (萝莉, underage, …) is a minor-safety
+ * case even when neither signal alone is strong; the lexicons cannot list every pair.
+ */
+export function applyMinorCooccurrence(scores: Scores, hits: readonly Hit[]): void {
+  if (scores.sexual < SEXUAL_WITH_MINOR) return;
+  if (!hits.some((h) => h.info.category === 'minor_safety')) return;
+  scores.minor_safety = Math.max(scores.minor_safety, MINOR_WITH_SEXUAL_SCORE);
 }
 
 export class TextModerator {
@@ -106,6 +120,7 @@ export class TextModerator {
       }
     }
     for (const w of windows) for (const c of CATEGORIES) scores[c] = Math.max(scores[c], w.scores[c] ?? 0);
+    applyMinorCooccurrence(scores, hits);
 
     const listHits = (hs: readonly Hit[]): ListHit[] =>
       hs.flatMap((h) => (h.info.list === 'tenant-block' && h.info.category ? [{ category: h.info.category, term: h.info.term }] : []));

@@ -18,9 +18,8 @@ export const fraud: Lexicon = {
       terms: [
         '刷单', '日赚', '高额回报', '内幕消息', '荐股', '套现', '中奖', '领取奖金', '保证金', '传销',
         '网贷', '秒到账', '退款理赔', '点击链接', '虚拟货币投资', '高回报',
-        'prize', 'winner', 'claim', 'cash prize', 'free entry', 'urgent', 'account suspended',
-        'gift card', 'wire transfer', 'crypto investment', 'investment opportunity', 'lottery',
-        'guaranteed', 'risk free', 'txt', 'click here', 'call now',
+        'cash prize', 'free entry', 'account suspended', 'gift card', 'wire transfer', 'crypto investment',
+        'investment opportunity', 'risk free', 'click here to claim',
       ],
     },
   ],

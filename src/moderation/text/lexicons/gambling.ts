@@ -18,8 +18,8 @@ export const gambling: Lexicon = {
       terms: [
         '下注', '押注', '彩金', '返水', '六合彩', '北京赛车', '德州扑克', '棋牌', '赌徒', '赌钱', '输光',
         '庄家', '盘口', '赔率', '牛牛', '注册送', '首充',
-        'bet', 'bets', 'betting', 'gamble', 'wager', 'jackpot', 'blackjack', 'poker', 'slots', 'bookie',
-        'bookmaker', 'deposit bonus', 'odds',
+        'betting', 'gamble', 'wager', 'jackpot', 'blackjack', 'slots', 'bookie', 'bookmaker',
+        'deposit bonus',
       ],
     },
   ],

@@ -7,6 +7,6 @@ export const minorSafety: Lexicon = {
       strength: 'strong',
       terms: ['儿童色情', '恋童', '幼女色情', '未成年色情', 'child porn', 'child pornography', 'pedophile', 'underage sex', 'lolicon', 'jailbait'],
     },
-    { strength: 'weak', terms: ['幼女', '萝莉', '正太', 'preteen', 'underage', 'minor'] },
+    { strength: 'weak', terms: ['幼女', '萝莉', '正太', 'preteen', 'underage'] },
   ],
 };
