@@ -1,9 +1,10 @@
 import { decideStore } from './stages/decide-store';
 import { probeAv } from './stages/probe-av';
+import { moderateVideoStage } from './stages/moderate-video';
 import type { PipelineDef } from './types';
 
 export const generatedVideo: PipelineDef = {
   kind: 'generated_video',
-  stages: [probeAv({ video: true, audio: false, minSeconds: 0.1 }), decideStore],
+  stages: [probeAv({ video: true, audio: false, minSeconds: 0.1 }), moderateVideoStage, decideStore],
   stopOn: ['reject', 'block'],
 };
