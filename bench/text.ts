@@ -3,6 +3,7 @@
  * moderator on texts built here (no dataset rows): short streaming windows and
  * longer paragraphs, Chinese and English, with and without evasion.
  */
+import { cpus, loadavg } from 'node:os';
 import { defaultTextModerator } from '../src/moderation/text/moderator.js';
 
 const zh = ['今天我们一起去公园散步', '数字人可以朗读这段文字', '线上赌场注册送88元', '请在安静的房间里录制', '这个视频的画质很好'];
@@ -27,7 +28,8 @@ function pct(xs: number[], p: number): number {
 async function main(): Promise<void> {
   const mod = await defaultTextModerator();
   if (!mod.model) console.log('WARNING: text model unavailable, measuring lexicons only');
-  console.log(`text moderator bench (node ${process.version}, model ${mod.model?.version ?? 'none'})`);
+  // The machine is shared: the load average says how much the numbers were disturbed.
+  console.log(`text moderator bench (node ${process.version}, model ${mod.model?.version ?? 'none'}, ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)})`);
   console.log('| input | calls | p50 ms | p99 ms | throughput |');
   console.log('|---|---:|---:|---:|---:|');
   for (const [label, chars, calls] of [

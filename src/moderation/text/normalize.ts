@@ -32,7 +32,7 @@ const LETTER = /\p{L}/u;
 const DIGIT = /\p{Nd}/u;
 
 /** Fold one code point: compatibility forms, case, accents, look-alikes, traditional→simplified. */
-export function foldChar(ch: string): string {
+function foldChar(ch: string): string {
   let out = '';
   // NFKD splits accents off and maps full-width/compatibility forms; NFC re-joins Hangul.
   for (const c of ch.normalize('NFKD').toLowerCase()) {
