@@ -52,6 +52,15 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - start) / 1000;
     console.log(`| ${label} | ${calls} | ${pct(times, 50).toFixed(3)} | ${pct(times, 99).toFixed(3)} | ${(bytes / seconds / 1e6).toFixed(2)} MB/s, ${(calls / seconds).toFixed(0)} calls/s |`);
   }
+  // The batch path used for JSON Lines backfills: many texts per classifier run.
+  const batch = Array.from({ length: 256 }, (_, i) => sample(i, 200));
+  await mod.moderateMany(batch);
+  const rounds = 12;
+  const t0 = performance.now();
+  for (let r = 0; r < rounds; r++) await mod.moderateMany(batch);
+  const seconds = (performance.now() - t0) / 1000;
+  const mb = (rounds * batch.reduce((sum, t) => sum + Buffer.byteLength(t), 0)) / 1e6;
+  console.log(`| batch of 256 × 200 chars (moderateMany) | ${rounds * batch.length} | – | – | ${(mb / seconds).toFixed(2)} MB/s, ${((rounds * batch.length) / seconds).toFixed(0)} texts/s |`);
   console.log('rerun: npm run bench:text');
 }
 

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     const n = normalizeText(e.text);
     const pubHit = pub ? pub.search(e.text.toLowerCase()).length > 0 : false;
     const lex = lexiconScores(resolveHits(lexicon.search(n)));
-    const windows = await classifier.score(n);
+    const [windows = []] = await classifier.score([n]);
     const t0 = performance.now();
     const full = await moderator.moderate(e.text);
     ms += performance.now() - t0;

@@ -8,7 +8,8 @@ import { normalizeText } from '../../src/moderation/text/normalize.js';
 describe('text classifier runtime', () => {
   it('loads the shipped model and returns one probability per head', async () => {
     const c = await loadTextClassifier();
-    const [w] = await c.score(normalizeText('see you at lunch tomorrow'));
+    const [windows] = await c.score([normalizeText('see you at lunch tomorrow')]);
+    const w = windows?.[0];
     expect(c.heads).toContain('abuse');
     for (const h of c.heads) {
       expect(w!.scores[h]).toBeGreaterThanOrEqual(0);
@@ -19,9 +20,9 @@ describe('text classifier runtime', () => {
   it('scores long text in several windows whose spans point into the original', async () => {
     const c = await loadTextClassifier();
     const text = '今天天气很好。'.repeat(200);
-    const windows = await c.score(normalizeText(text));
-    expect(windows.length).toBeGreaterThan(1);
-    for (const w of windows) expect(text.slice(w.span.start, w.span.end)).toBe(w.span.text);
+    const [windows] = await c.score([normalizeText(text)]);
+    expect(windows!.length).toBeGreaterThan(1);
+    for (const w of windows!) expect(text.slice(w.span.start, w.span.end)).toBe(w.span.text);
   });
 
   it('refuses a model file whose hash does not match the manifest', async () => {

@@ -123,6 +123,18 @@ describe('moderateText: policy and lists', () => {
   });
 });
 
+describe('moderateMany', () => {
+  it('gives the same results as one call per text', async () => {
+    const texts = ['线上赌场注册送88元', '', 'see you at lunch', '你个傻逼', '今天天气很好。'.repeat(150)];
+    const batch = await mod.moderateMany(texts);
+    const single = await Promise.all(texts.map((t) => mod.moderate(t)));
+    expect(batch.map((r) => r.decision)).toEqual(single.map((r) => r.decision));
+    batch.forEach((r, i) => {
+      for (const [c, v] of Object.entries(r.scores)) expect(v).toBeCloseTo(single[i]!.scores[c as keyof typeof r.scores], 5);
+    });
+  });
+});
+
 describe('moderateText: failing closed', () => {
   it('without a model, even benign text goes to review with model_unavailable', async () => {
     const r = await new TextModerator(null).moderate('今天天气很好');

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { isCategory } from '../taxonomy.js';
 import type { Category } from '../taxonomy.js';
 import { FEATURE_SPEC, featurizeNormalized } from './features.js';
+import type { SparseFeatures } from './features.js';
 import type { NormalizedText } from './normalize.js';
 import { originalSpan } from './normalize.js';
 
@@ -41,7 +42,8 @@ export interface WindowScore {
 export interface TextClassifier {
   readonly model: { name: string; version: string };
   readonly heads: readonly Category[];
-  score(n: NormalizedText): Promise<WindowScore[]>;
+  /** Scores many texts in few ONNX runs (batch callers amortise the per-run overhead); one list of windows per text. */
+  score(texts: readonly NormalizedText[]): Promise<WindowScore[][]>;
 }
 
 function windowOf(n: NormalizedText, start: number, end: number): NormalizedText {
@@ -53,6 +55,35 @@ function windowOf(n: NormalizedText, start: number, end: number): NormalizedText
     tokenStart: n.tokenStart.subarray(start, end),
     tokenEnd: n.tokenEnd.subarray(start, end),
   };
+}
+
+/** Windows per ONNX run: bounds memory for very long inputs while amortising the per-run overhead. */
+const MAX_BATCH = 64;
+
+function windowRanges(n: NormalizedText): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let s = 0; ; s += STRIDE) {
+    ranges.push([s, Math.min(n.text.length, s + WINDOW)]);
+    if (s + WINDOW >= n.text.length) break;
+  }
+  return ranges;
+}
+
+async function run(session: ort.InferenceSession, feats: SparseFeatures[]): Promise<Float32Array> {
+  const k = Math.max(1, ...feats.map((f) => f.indices.length));
+  const indices = new Int32Array(feats.length * k);
+  const values = new Float32Array(feats.length * k);
+  feats.forEach((f, row) => {
+    indices.set(f.indices, row * k);
+    values.set(f.values, row * k);
+  });
+  const out = await session.run({
+    indices: new ort.Tensor('int32', indices, [feats.length, k]),
+    values: new ort.Tensor('float32', values, [feats.length, k]),
+  });
+  const data = out['scores']?.data;
+  if (!(data instanceof Float32Array)) throw new Error('text model returned no scores');
+  return data;
 }
 
 export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promise<TextClassifier> {
@@ -73,32 +104,23 @@ export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promi
   return {
     model,
     heads,
-    async score(n: NormalizedText): Promise<WindowScore[]> {
-      const ranges: [number, number][] = [];
-      for (let s = 0; ; s += STRIDE) {
-        ranges.push([s, Math.min(n.text.length, s + WINDOW)]);
-        if (s + WINDOW >= n.text.length) break;
+    async score(texts: readonly NormalizedText[]): Promise<WindowScore[][]> {
+      const jobs = texts.flatMap((n, t) => windowRanges(n).map(([s, e]) => ({ t, n, s, e })));
+      const out: WindowScore[][] = texts.map(() => []);
+      for (let b = 0; b < jobs.length; b += MAX_BATCH) {
+        const batch = jobs.slice(b, b + MAX_BATCH);
+        const feats = batch.map((j) => featurizeNormalized(windowOf(j.n, j.s, j.e)));
+        const data = await run(session, feats);
+        batch.forEach((j, row) => {
+          out[j.t]!.push({
+            start: j.s,
+            end: j.e,
+            span: originalSpan(j.n, j.s, Math.max(j.s + 1, j.e)),
+            scores: Object.fromEntries(heads.map((h, i) => [h, data[row * heads.length + i]!])),
+          });
+        });
       }
-      const feats = ranges.map(([s, e]) => featurizeNormalized(windowOf(n, s, e)));
-      const k = Math.max(1, ...feats.map((f) => f.indices.length));
-      const indices = new Int32Array(feats.length * k);
-      const values = new Float32Array(feats.length * k);
-      feats.forEach((f, row) => {
-        indices.set(f.indices, row * k);
-        values.set(f.values, row * k);
-      });
-      const out = await session.run({
-        indices: new ort.Tensor('int32', indices, [feats.length, k]),
-        values: new ort.Tensor('float32', values, [feats.length, k]),
-      });
-      const data = out['scores']?.data;
-      if (!(data instanceof Float32Array)) throw new Error('text model returned no scores');
-      return ranges.map(([s, e], row) => ({
-        start: s,
-        end: e,
-        span: originalSpan(n, s, Math.max(s + 1, e)),
-        scores: Object.fromEntries(heads.map((h, i) => [h, data[row * heads.length + i]!])),
-      }));
+      return out;
     },
   };
 }

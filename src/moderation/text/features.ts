@@ -11,14 +11,20 @@ import type { NormalizedText } from './normalize.js';
 
 export const FEATURE_SPEC = { version: 'ngram-v2', dim: 1 << 18, maxChars: 512 } as const;
 
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a over s[from, to), continuing from state h: hashing a prefix then a slice equals hashing their concatenation. */
+function fnv(h: number, s: string, from = 0, to = s.length): number {
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
 }
+
+const PREFIX = {
+  c: [0, fnv(FNV_OFFSET, 'c1:'), fnv(FNV_OFFSET, 'c2:'), fnv(FNV_OFFSET, 'c3:')],
+  l: [0, 0, 0, fnv(FNV_OFFSET, 'l3:'), fnv(FNV_OFFSET, 'l4:')],
+  w: fnv(FNV_OFFSET, 'w:'),
+  b: fnv(FNV_OFFSET, 'b:'),
+};
 
 export interface SparseFeatures {
   indices: Int32Array;
@@ -37,31 +43,29 @@ export function featurizeNormalized(n: NormalizedText): SparseFeatures {
   const len = Math.min(n.text.length, FEATURE_SPEC.maxChars);
   const text = n.text;
   const ids = new Set<number>();
-  const add = (f: string) => ids.add(fnv1a(f) % FEATURE_SPEC.dim);
-  let prevWord: string | null = null;
+  const add = (h: number) => ids.add((h >>> 0) % FEATURE_SPEC.dim);
+  let prev: [number, number] | null = null;
   let i = 0;
   while (i < len) {
-    const c = text.charCodeAt(i);
-    if (isLatin(c)) {
+    if (isLatin(text.charCodeAt(i))) {
       let j = i + 1;
       while (j < len && isLatin(text.charCodeAt(j)) && !n.tokenStart[j]) j++;
-      const w = text.slice(i, j);
-      add(`w:${w}`);
-      if (prevWord !== null) add(`b:${prevWord} ${w}`);
-      prevWord = w;
-      const marked = `<${w}>`;
-      for (let g = 3; g <= 4; g++) for (let k = 0; k + g <= marked.length; k++) add(`l${g}:${marked.slice(k, k + g)}`);
+      add(fnv(PREFIX.w, text, i, j));
+      if (prev) add(fnv(fnv(fnv(PREFIX.b, text, prev[0], prev[1]), ' '), text, i, j));
+      prev = [i, j];
+      const marked = `<${text.slice(i, j)}>`;
+      for (let g = 3; g <= 4; g++) for (let k = 0; k + g <= marked.length; k++) add(fnv(PREFIX.l[g]!, marked, k, k + g));
       i = j;
       continue;
     }
-    prevWord = null;
+    prev = null;
     if (text[i] === BOUNDARY) {
       i++;
       continue;
     }
     let j = i + 1;
     while (j < len && !isLatin(text.charCodeAt(j)) && text[j] !== BOUNDARY) j++;
-    for (let k = i; k < j; k++) for (let g = 1; g <= 3 && k + g <= j; g++) add(`c${g}:${text.slice(k, k + g)}`);
+    for (let k = i; k < j; k++) for (let g = 1; g <= 3 && k + g <= j; g++) add(fnv(PREFIX.c[g]!, text, k, k + g));
     i = j;
   }
   const indices = Int32Array.from(ids).sort();

@@ -19,6 +19,7 @@ import type { Lexicon } from './lexicons/index.js';
 import { compileLexicons, compileTenantLists, resolveHits } from './matcher.js';
 import type { Hit, PatternSet } from './matcher.js';
 import { normalizeText } from './normalize.js';
+import type { NormalizedText } from './normalize.js';
 
 /** Bump when a lexicon file changes, so evidence names the list version that matched. */
 export const LEXICON_MODEL = { name: 'text-lexicon', version: '1.1.0' } as const;
@@ -103,22 +104,37 @@ export class TextModerator {
   }
 
   async moderate(text: string, policy: Policy = DEFAULT_POLICY, options: ModerateOptions = {}): Promise<ModerationResult> {
-    const n = normalizeText(text);
-    const baseHits = this.lexicon.search(n);
-    const hitsFor = (p: Policy): Hit[] => resolveHits([...baseHits, ...(this.tenantLists(p)?.search(n) ?? [])]);
-    const hits = hitsFor(policy);
+    const [result] = await this.moderateMany([text], policy, options);
+    return result!;
+  }
 
-    const scores = lexiconScores(hits);
+  /**
+   * Many texts under one policy with a single pass through the classifier: the
+   * batch path for backfills (JSON Lines), same results as calling `moderate` on each.
+   */
+  async moderateMany(texts: readonly string[], policy: Policy = DEFAULT_POLICY, options: ModerateOptions = {}): Promise<ModerationResult[]> {
+    const normalized = texts.map((t) => normalizeText(t));
     const reasons: string[] = [];
-    let windows: WindowScore[] = [];
+    let windows: WindowScore[][] = normalized.map(() => []);
+    const scored = normalized.filter((n) => n.text.length > 0);
     if (!this.classifier) reasons.push('model_unavailable');
-    else if (n.text.length > 0) {
+    else if (scored.length > 0) {
       try {
-        windows = await this.classifier.score(n);
+        const perText = await this.classifier.score(scored);
+        let i = 0;
+        windows = normalized.map((n) => (n.text.length > 0 ? perText[i++] ?? [] : []));
       } catch {
         reasons.push('model_error');
       }
     }
+    return normalized.map((n, i) => this.finish(n, windows[i] ?? [], reasons, policy, options));
+  }
+
+  private finish(n: NormalizedText, windows: readonly WindowScore[], failures: readonly string[], policy: Policy, options: ModerateOptions): ModerationResult {
+    const baseHits = this.lexicon.search(n);
+    const hitsFor = (p: Policy): Hit[] => resolveHits([...baseHits, ...(this.tenantLists(p)?.search(n) ?? [])]);
+    const hits = hitsFor(policy);
+    const scores = lexiconScores(hits);
     for (const w of windows) for (const c of CATEGORIES) scores[c] = Math.max(scores[c], w.scores[c] ?? 0);
     applyMinorCooccurrence(scores, hits);
 
@@ -132,8 +148,8 @@ export class TextModerator {
     const result: ModerationResult = {
       modality: 'text',
       scores: final,
-      decision: reasons.length > 0 ? moreSevere(verdict.decision, 'review') : verdict.decision,
-      reasons: [...verdict.reasons, ...reasons],
+      decision: failures.length > 0 ? moreSevere(verdict.decision, 'review') : verdict.decision,
+      reasons: [...verdict.reasons, ...failures],
       evidence: [...hits.map(hitEvidence), ...this.modelEvidence(windows, policy)],
       policy: { id: policy.id, version: policy.version },
     };
