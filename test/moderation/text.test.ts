@@ -44,6 +44,17 @@ describe('moderateText: evasion', () => {
     spansPointIntoOriginal(text, r);
   });
 
+  it('catches well-known initials and pinyin insults', async () => {
+    expect((await mod.moderate('nmsl')).decision).toBe('block');
+    expect((await mod.moderate('ni shi sha bi ma')).reasons).toContain('block.abuse');
+  });
+
+  it('does not read two-character pinyin that collides with everyday words', async () => {
+    // zhijie = 直接 (directly), not 肢解; bingdu = 病毒 (virus), not 冰毒
+    const r = await mod.moderate('wo zhijie gei ni fa bingdu jiance baogao');
+    expect(r.evidence.filter((e) => e.listEntry?.list.endsWith(':pinyin'))).toEqual([]);
+  });
+
   it('catches repeated letters and spacing in English insults', async () => {
     const r = await mod.moderate('you are a m o t h e r f u u u u c k e r');
     expect(r.decision).toBe('block');
