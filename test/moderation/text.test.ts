@@ -37,6 +37,8 @@ describe('moderateText: evasion', () => {
     ['Cyrillic look-alikes', 'саsino bonus'],
     ['pinyin', 'lai wang shang du chang wan'],
     ['pinyin listed evasion', 'dubo app'],
+    ['mixed Han and pinyin', '来玩du博'],
+    ['mixed pinyin and Han', '线上du场开业'],
   ])('gambling via %s is blocked', async (_how, text) => {
     const r = await mod.moderate(text);
     expect(r.scores.gambling).toBeGreaterThanOrEqual(0.85);

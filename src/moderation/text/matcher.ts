@@ -16,12 +16,16 @@ import type { Lexicon } from './lexicons/types.js';
 export const STRENGTH_SCORE = { strong: 0.9, weak: 0.5 } as const;
 
 /**
- * Pinyin is generated only for strong terms of three or more Han characters:
+ * Full pinyin is generated only for strong terms of three or more Han characters:
  * two-character pinyin collides with everyday words (肢解/直接 zhijie, 冰毒/病毒
  * bingdu, 坚韧/贱人 jianren) and with English (妈的 → made). Well-known two-character
  * evasions (dubo, shabi, …) are listed in the lexicons as Latin terms instead.
+ * Mixed forms (赌bo, du博, 线上du场) are generated for strong terms of up to four
+ * characters: half Han, half Latin does not occur in ordinary text.
  */
-const HAN_ONLY = /^\p{Script=Han}{3,}$/u;
+const HAN_RUN = /^\p{Script=Han}+$/u;
+const MIN_FULL_PINYIN = 3;
+const MAX_MIXED = 4;
 const HAN = /\p{Script=Han}/u;
 
 export interface PatternInfo {
@@ -77,9 +81,18 @@ class Builder {
   private readonly seen = new Set<string>();
 
   add(term: string, info: Omit<PatternInfo, 'term' | 'viaPinyin'>, withPinyin: boolean): void {
-    this.push(normalizeText(term).text, { ...info, term, viaPinyin: false });
-    if (withPinyin && HAN_ONLY.test(term)) {
-      this.push(pinyin(term, { toneType: 'none', type: 'array', v: true }).join(''), { ...info, term, viaPinyin: true });
+    const form = normalizeText(term).text;
+    this.push(form, { ...info, term, viaPinyin: false });
+    if (!withPinyin || !HAN_RUN.test(form)) return;
+    const chars = Array.from(form);
+    const syllables = pinyin(form, { toneType: 'none', type: 'array', v: true });
+    if (syllables.length !== chars.length) return;
+    const pinyinInfo = { ...info, term, viaPinyin: true };
+    if (chars.length >= MIN_FULL_PINYIN) this.push(syllables.join(''), pinyinInfo);
+    if (chars.length > MAX_MIXED) return;
+    // every mix of Han characters and syllables except all-Han (the term) and all-pinyin (above)
+    for (let mask = 1; mask < (1 << chars.length) - 1; mask++) {
+      this.push(chars.map((c, i) => (mask & (1 << i) ? syllables[i]! : c)).join(''), pinyinInfo);
     }
   }
 
