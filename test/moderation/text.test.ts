@@ -136,6 +136,16 @@ describe('moderateText: policy and lists', () => {
   });
 });
 
+describe('long input', () => {
+  it('keeps at most 20 lexicon hits per category as evidence, strongest first', async () => {
+    const r = await mod.moderate('网络赌博 下注 '.repeat(500));
+    const gambling = r.evidence.filter((e) => e.category === 'gambling' && e.source === 'lexicon');
+    expect(gambling.length).toBe(20);
+    expect(gambling.every((e) => e.score === 0.9)).toBe(true);
+    expect(r.decision).toBe('block');
+  });
+});
+
 describe('moderateMany', () => {
   it('gives the same results as one call per text', async () => {
     const texts = ['线上赌场注册送88元', '', 'see you at lunch', '你个傻逼', '今天天气很好。'.repeat(150)];

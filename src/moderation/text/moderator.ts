@@ -68,11 +68,13 @@ export class TextModerator {
 
   /**
    * `classifier: null` means the model could not be loaded: results then carry
-   * `model_unavailable` and never `pass` (fail closed).
+   * `model_unavailable` and never `pass` (fail closed); `unavailableReason` keeps
+   * the load error for health checks and logs.
    */
   constructor(
     private readonly classifier: TextClassifier | null,
     lexicons: readonly Lexicon[] = LEXICONS,
+    readonly unavailableReason: string | null = null,
   ) {
     this.lexicon = compileLexicons(lexicons);
   }
@@ -150,7 +152,7 @@ export class TextModerator {
       scores: final,
       decision: failures.length > 0 ? moreSevere(verdict.decision, 'review') : verdict.decision,
       reasons: [...verdict.reasons, ...failures],
-      evidence: [...hits.map(hitEvidence), ...this.modelEvidence(windows, policy)],
+      evidence: [...strongestHits(hits).map(hitEvidence), ...this.modelEvidence(windows, policy)],
       policy: { id: policy.id, version: policy.version },
     };
     if (options.shadow?.length) result.shadow = shadowDecide(scores, options.shadow, (p) => listHits(hitsFor(p)));
@@ -179,6 +181,20 @@ export class TextModerator {
     }
     return out;
   }
+}
+
+/** Evidence is for people: a long text full of hits lists the strongest few per category, not all of them. */
+const MAX_HITS_PER_CATEGORY = 20;
+
+function strongestHits(hits: readonly Hit[]): Hit[] {
+  const kept = new Map<string, Hit[]>();
+  for (const h of [...hits].sort((a, b) => b.info.score - a.info.score || a.start - b.start)) {
+    const key = h.info.category ?? '';
+    const list = kept.get(key) ?? [];
+    if (list.length < MAX_HITS_PER_CATEGORY) list.push(h);
+    kept.set(key, list);
+  }
+  return [...kept.values()].flat().sort((a, b) => a.start - b.start);
 }
 
 function listFingerprint(policy: Policy): string {
@@ -219,7 +235,7 @@ let shared: Promise<TextModerator> | null = null;
 export function defaultTextModerator(): Promise<TextModerator> {
   shared ??= loadTextClassifier().then(
     (c) => new TextModerator(c),
-    () => new TextModerator(null),
+    (err: unknown) => new TextModerator(null, LEXICONS, err instanceof Error ? err.message : String(err)),
   );
   return shared;
 }
