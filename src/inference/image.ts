@@ -9,7 +9,7 @@ export interface RgbImage {
   height: number;
 }
 
-/** Rectangle in source pixels; may extend past the image (outside reads clamp to the edge). */
+/** Rectangle in source pixels; may extend past the image (samples outside it read as black). */
 export interface Box { x: number; y: number; width: number; height: number }
 
 const MAX_PIXELS = 50_000_000;
@@ -47,9 +47,10 @@ export interface ResampleOptions {
 
 /**
  * Bilinear crop-and-resize of `box` to outW×outH, written into `out` at `outOffset`
- * (NHWC float32). Matches tf.image.resizeBilinear (alignCorners, no half-pixel
- * centres, no antialias) when `box` is the whole image; crops follow
- * tf.image.cropAndResize's sampling of the box's first and last pixel rows/columns.
+ * (NHWC float32). With the whole image as `box` this is tf.image.resizeBilinear (no
+ * half-pixel centres, no antialias); with alignCorners and a crop box it samples like
+ * tf.image.cropAndResize, including its extrapolation: a sample that falls outside
+ * the image is black (normalize(0)) instead of interpolated.
  */
 export function resample(image: RgbImage, box: Box, outW: number, outH: number, opts: ResampleOptions, out: Float32Array, outOffset = 0): void {
   const lut = new Float32Array(256);
@@ -58,12 +59,17 @@ export function resample(image: RgbImage, box: Box, outW: number, outH: number, 
   const xs = axisSamples(box.x, box.width, outW, opts.alignCorners, image.width);
   const src = image.data;
   const stride = image.width * 3;
+  const black = lut[0]!;
   let o = outOffset;
   for (let r = 0; r < outH; r++) {
     const top = ys.lo[r]! * stride;
     const bottom = ys.hi[r]! * stride;
     const fy = ys.frac[r]!;
     for (let c = 0; c < outW; c++) {
+      if (ys.lo[r]! < 0 || xs.lo[c]! < 0) {
+        out[o++] = black; out[o++] = black; out[o++] = black;
+        continue;
+      }
       const left = xs.lo[c]! * 3;
       const right = xs.hi[c]! * 3;
       const fx = xs.frac[c]!;
@@ -80,6 +86,7 @@ export function resample(image: RgbImage, box: Box, outW: number, outH: number, 
   }
 }
 
+/** Per output row (or column): the two source indices and the weight of the second; lo = -1 outside. */
 interface Samples { lo: Int32Array; hi: Int32Array; frac: Float64Array }
 
 function axisSamples(start: number, length: number, outLength: number, alignCorners: boolean, limit: number): Samples {
@@ -89,11 +96,15 @@ function axisSamples(start: number, length: number, outLength: number, alignCorn
   const ratio = alignCorners && outLength > 1 ? (length - 1) / (outLength - 1) : length / outLength;
   for (let i = 0; i < outLength; i++) {
     const pos = start + ratio * i;
-    const clamped = Math.min(Math.max(pos, 0), limit - 1);
-    const floor = Math.floor(clamped);
+    // Past the last pixel centre but inside the image, tf.image.resizeBilinear clamps; beyond it is padding.
+    if (pos < 0 || pos >= limit) {
+      lo[i] = -1;
+      continue;
+    }
+    const floor = Math.min(Math.floor(pos), limit - 1);
     lo[i] = floor;
-    hi[i] = Math.min(limit - 1, Math.ceil(clamped));
-    frac[i] = clamped - floor;
+    hi[i] = Math.min(limit - 1, Math.ceil(pos));
+    frac[i] = pos - floor;
   }
   return { lo, hi, frac };
 }

@@ -4,3 +4,6 @@ export { InferenceError, type InferenceErrorCode } from './errors.js';
 export { decodeImage, type RgbImage, type Box } from './image.js';
 export { configureInference, releaseSessions, type InferenceOptions } from './sessions.js';
 export { classifyImageSafety, classifyImageSafetyBatch, SAFETY_CLASSES, type SafetyClass, type SafetyResult } from './safety.js';
+export { detectFaces, embedFace, antispoof, estimateAge, analyzePortrait, type ImageInput, type PortraitAnalysis, type PortraitFace } from './portrait.js';
+export { faceSimilarity, AGE_BANDS, type FaceEmbedding, type SpoofScores, type AgeEstimate } from './face-analysis.js';
+export type { DetectedFace, DetectOptions, Point } from './faces.js';
