@@ -9,8 +9,8 @@
  *   (an offensive post may also be sexual or violent);
  * - OpenAI rows: a missing key is unknown, as its README says.
  * Splits: COLD keeps its own train/dev (its test split is not here and is never
- * used); the other sets are split by a hash of the text, so rerunning reproduces
- * them. 10% of each training part is held out as "tune" for model selection and
+ * used); SWSR is split by a hash of the post a comment answers, the other sets
+ * by a hash of the text, so rerunning reproduces them. 10% of each training part is held out as "tune" for model selection and
  * calibration; "dev" is used only for the reported numbers.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -128,8 +128,10 @@ function loadSwsr(dir: string): Example[] {
   return rows.slice(1).flatMap((r) => {
     const text = r[col.get('comment_text')!];
     const label = r[col.get('label')!];
-    if (!text || label === undefined) return [];
-    return [{ text, source: 'swsr', split: splitByHash(text, 20), labels: single('abuse', label === '1') }];
+    const post = r[col.get('weibo_id')!];
+    if (!text || label === undefined || !post) return [];
+    // Split by the post the comment answers, so no thread has comments on both sides.
+    return [{ text, source: 'swsr', split: splitByHash(post, 20), labels: single('abuse', label === '1') }];
   });
 }
 

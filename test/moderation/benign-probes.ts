@@ -21,7 +21,6 @@ export const BENIGN: readonly string[] = [
   'We have a photo shoot at the studio on Monday morning.',
   'There is a minor delay on the northern line this morning.',
   'The football match ended in a draw after extra time.',
-  'You can claim a refund within thirty days of purchase.',
   'Our class assignment is about the history of Scunthorpe.',
   'This phone has a great camera and the battery lasts two days.',
   'Please read the following sentence clearly into the microphone.',
@@ -38,6 +37,5 @@ export const BENIGN: readonly string[] = [
  * Cause: in-word character n-grams shared with insults and spam (models/text/README.md).
  */
 export const KNOWN_MODEL_FALSE_POSITIVES: readonly string[] = [
-  'You can claim a refund within thirty days of purchase.',
   'Our class assignment is about the history of Scunthorpe.',
 ];
