@@ -119,6 +119,12 @@ export function decide(scores: Scores, policy: Policy, listHits: readonly ListHi
   }
   for (const c of CATEGORIES) {
     const s = scores[c];
+    // A NaN compares false with every threshold and would pass silently: fail closed.
+    if (!Number.isFinite(s)) {
+      reasons.push(`invalid_score.${c}`);
+      decision = moreSevere(decision, 'review');
+      continue;
+    }
     const { review, block } = policy.thresholds[c];
     if (block !== null && s >= block) {
       reasons.push(`block.${c}`);

@@ -31,6 +31,13 @@ describe('decide', () => {
     expect(decide(r, DEFAULT_POLICY)).toEqual({ decision: 'review', reasons: ['review.fraud', 'review.abuse'] });
   });
 
+  it('a missing or NaN score goes to review, never pass', () => {
+    const s = { ...zeroScores(), violence: Number.NaN };
+    expect(decide(s, DEFAULT_POLICY)).toEqual({ decision: 'review', reasons: ['invalid_score.violence'] });
+    const { fraud: _omit, ...missing } = zeroScores();
+    expect(decide(missing as Scores, DEFAULT_POLICY).decision).toBe('review');
+  });
+
   it('a list hit blocks even when thresholds are off', () => {
     const off = withThreshold(withThreshold(DEFAULT_POLICY, 'fraud', 'block', null), 'fraud', 'review', null);
     const v = decide(zeroScores(), off, [{ category: 'fraud', term: 'x' }]);
