@@ -15,11 +15,22 @@ describe('normalizeText', () => {
     ['C.A.S.I.N.O', 'casino'],
     ['саsino', 'casino'], // Cyrillic с and а
     ['cäsíno', 'casino'],
+    ['ⓒⓐⓢⓘⓝⓞ', 'casino'],
+    ['𝐜𝐚𝐬𝐢𝐧𝐨', 'casino'],
     ['k1ll', 'kill'],
     ['fuuuuck', 'fuck'],
     ['哈哈哈哈哈', '哈'],
   ])('%j reads as %j', (input, expected) => {
     expect(normalizeText(input).text).toBe(expected);
+  });
+
+  it('keeps numbers at the edge of a word apart from the word', () => {
+    const n = normalizeText('casino888');
+    expect(n.text).toBe('casino8');
+    expect(Array.from(n.tokenEnd)).toEqual([0, 0, 0, 0, 0, 1, 1]);
+    expect(normalizeText('hell0').text).toBe('hello');
+    expect(normalizeText('88casino').text).toBe('88casino');
+    expect(normalizeText('88casino').tokenStart[2]).toBe(1);
   });
 
   it('keeps plain numbers as digits and pairs of letters as pairs', () => {

@@ -38,6 +38,7 @@ describe('moderateText: evasion', () => {
     ['pinyin', 'lai wang shang du chang wan'],
     ['pinyin listed evasion', 'dubo app'],
     ['mixed Han and pinyin', '来玩du博'],
+    ['a number glued to the word', 'casino888 vip'],
     ['mixed pinyin and Han', '线上du场开业'],
   ])('gambling via %s is blocked', async (_how, text) => {
     const r = await mod.moderate(text);

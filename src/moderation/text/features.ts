@@ -9,7 +9,7 @@
 import { BOUNDARY, normalizeText } from './normalize.js';
 import type { NormalizedText } from './normalize.js';
 
-export const FEATURE_SPEC = { version: 'ngram-v2', dim: 1 << 18, maxChars: 512 } as const;
+export const FEATURE_SPEC = { version: 'ngram-v3', dim: 1 << 18, maxChars: 512 } as const;
 
 const FNV_OFFSET = 0x811c9dc5;
 

@@ -44,7 +44,8 @@ function foldChar(ch: string): string {
   return out;
 }
 
-type Kind = 'han' | 'word' | 'leet' | 'sep' | 'hard' | 'drop';
+/** `num`: a run of digits at the edge of a word, kept as digits and as its own token (`casino88`). */
+type Kind = 'han' | 'word' | 'num' | 'leet' | 'sep' | 'hard' | 'drop';
 
 interface Unit {
   ch: string;
@@ -127,10 +128,17 @@ function resolveLeet(us: Unit[]): void {
       continue;
     }
     const hasLetter = us.slice(i, j).some((t) => t.kind === 'word' && LETTER.test(t.ch));
+    // Two or more digits at either end of a word are a number next to it (`casino88`,
+    // `888赌场`), not leetspeak; a single one is read as a letter (`hell0`, `4ss`).
+    let a = i;
+    while (a < j && DIGIT.test(us[a]!.ch)) a++;
+    let b = j;
+    while (b > a && DIGIT.test(us[b - 1]!.ch)) b--;
     for (let t = i; t < j; t++) {
       const unit = us[t]!;
-      unit.kind = 'word';
-      if (hasLetter) unit.ch = LEET.get(unit.ch) ?? unit.ch;
+      const edgeNumber = hasLetter && ((t < a && a - i >= 2) || (t >= b && j - b >= 2));
+      unit.kind = edgeNumber ? 'num' : 'word';
+      if (hasLetter && !edgeNumber) unit.ch = LEET.get(unit.ch) ?? unit.ch;
     }
     i = j;
   }
@@ -175,7 +183,7 @@ export function normalizeText(original: string): NormalizedText {
       continue;
     }
     // Han characters, boundaries and script changes each start a token; Latin words continue one.
-    const newToken = sawSeparator || u.kind !== 'word' || prevKind !== 'word';
+    const newToken = sawSeparator || u.kind === 'han' || u.kind === 'hard' || u.kind !== prevKind;
     const prev = slots[slots.length - 1];
     if (newToken && prev) prev.tokenEnd = true;
     slots.push({ ch: u.kind === 'hard' ? BOUNDARY : u.ch, start: u.start, end: u.end, tokenStart: newToken, tokenEnd: false });
