@@ -53,8 +53,8 @@ export class PatternSet {
   private readonly needEnd: boolean[] = [];
 
   constructor(
-    readonly infos: readonly PatternInfo[],
-    readonly patterns: readonly string[],
+    private readonly infos: readonly PatternInfo[],
+    patterns: readonly string[],
   ) {
     this.ac = new AhoCorasick(patterns);
     for (const p of patterns) {
@@ -141,20 +141,32 @@ export function compileTenantLists(lists: TenantLists): PatternSet {
 
 /**
  * Drop hits covered by an allow-list hit, and hits nested inside a longer hit of
- * the same category (`网络赌博` already explains its `赌博`).
+ * the same category (`网络赌博` already explains its `赌博`). Sweeps in start order,
+ * so a long text with many hits stays O(n log n).
  */
 export function resolveHits(hits: readonly Hit[]): Hit[] {
-  const allows = hits.filter((h) => h.info.list === 'tenant-allow');
-  const rest = hits.filter((h) => h.info.list !== 'tenant-allow' && !allows.some((a) => a.start <= h.start && h.end <= a.end));
-  return rest.filter(
-    (h) =>
-      !rest.some(
-        (o) =>
-          o !== h &&
-          o.info.category === h.info.category &&
-          o.start <= h.start &&
-          h.end <= o.end &&
-          o.end - o.start > h.end - h.start,
-      ),
-  );
+  const byStart = (a: Hit, b: Hit) => a.start - b.start || b.end - a.end;
+  const allows = hits.filter((h) => h.info.list === 'tenant-allow').sort(byStart);
+  const rest = hits.filter((h) => h.info.list !== 'tenant-allow').sort(byStart);
+
+  const allowed: Hit[] = [];
+  let next = 0;
+  let allowEnd = -1;
+  for (const h of rest) {
+    while (next < allows.length && allows[next]!.start <= h.start) allowEnd = Math.max(allowEnd, allows[next++]!.end);
+    if (allowEnd < h.end) allowed.push(h);
+  }
+
+  // Per category, the hit reaching furthest so far (earliest start on ties) contains
+  // every later hit that any earlier hit contains.
+  const reach = new Map<string, { start: number; end: number }>();
+  const kept: Hit[] = [];
+  for (const h of allowed) {
+    const key = h.info.category ?? '';
+    const r = reach.get(key);
+    const nested = r !== undefined && r.end >= h.end && r.end - r.start > h.end - h.start;
+    if (!nested) kept.push(h);
+    if (!r || h.end > r.end) reach.set(key, { start: h.start, end: h.end });
+  }
+  return kept;
 }
