@@ -95,6 +95,8 @@ async function main(): Promise<void> {
   const pub = publicList();
   const counts = new Map<string, { pub: Counts; lex: Counts; model: Counts; full: Counts }>();
   const zero = (): Counts => ({ tp: 0, fp: 0, fn: 0, tn: 0 });
+  // Expected calibration error of the classifier per head, over every dev row that labels it.
+  const bins = new Map<Head, { n: number; p: number; y: number }[]>(HEADS.map((h) => [h, Array.from({ length: 10 }, () => ({ n: 0, p: 0, y: 0 }))]));
   let ms = 0;
   for (const e of rows) {
     const tasks = TASKS.filter((t) => t.source === e.source && e.labels[HEADS.indexOf(t.head)]! >= 0);
@@ -103,6 +105,15 @@ async function main(): Promise<void> {
     const pubHit = pub ? pub.search(e.text.toLowerCase()).length > 0 : false;
     const lex = lexiconScores(resolveHits(lexicon.search(n)));
     const [windows = []] = await classifier.score([n]);
+    HEADS.forEach((h, i) => {
+      const y = e.labels[i]!;
+      if (y < 0 || windows.length === 0) return;
+      const p = Math.max(...windows.map((w) => w.scores[h] ?? 0));
+      const bin = bins.get(h)![Math.min(9, Math.floor(p * 10))]!;
+      bin.n++;
+      bin.p += p;
+      bin.y += y;
+    });
     const t0 = performance.now();
     const full = await moderator.moderate(e.text);
     ms += performance.now() - t0;
@@ -131,6 +142,14 @@ async function main(): Promise<void> {
     const cell = (x: ReturnType<typeof prf>) => `${fmt(x.p)} / ${fmt(x.r)} / **${fmt(x.f)}**`;
     lines.push(`| ${t.source} | ${t.head} | ${n} | ${c.full.tp + c.full.fn} | ${pub ? cell(p) : 'n/a'} | ${cell(l)} | ${cell(m)} | ${cell(f)} | ${fmt(f.macro)} |`);
   }
+  const ece = HEADS.map((h) => {
+    const bs = bins.get(h)!;
+    const total = bs.reduce((sum, b) => sum + b.n, 0);
+    const err = bs.reduce((sum, b) => sum + (b.n > 0 ? Math.abs(b.p - b.y) : 0), 0) / Math.max(1, total);
+    const pos = bs.reduce((sum, b) => sum + b.y, 0);
+    return `${h} ${err.toFixed(3)} (${total} rows, ${pos} positive)`;
+  });
+  lines.push('', `Classifier expected calibration error (10 bins, all ${split} rows labelled for the head): ${ece.join('; ')}.`);
   const manifest = JSON.parse(readFileSync(path.join(HERE, 'manifest.json'), 'utf8')) as { version: string };
   const footer = `model ${manifest.version}; ${rows.length} ${split} rows; full moderator ${(ms / rows.length).toFixed(3)} ms/text on this machine; \`npm run eval:text\` (${new Date().toISOString().slice(0, 10)})`;
   const table = [...lines, '', footer].join('\n');
