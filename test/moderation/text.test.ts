@@ -123,6 +123,13 @@ describe('moderateText: policy and lists', () => {
     expect(film.evidence.filter((e) => e.source === 'lexicon')).toEqual([]);
   });
 
+  it('tenant block terms in Chinese are caught in pinyin too', async () => {
+    const p = resolvePolicy({ id: 't3', version: '1', blockList: [{ term: '某某币', category: 'fraud' }] });
+    const r = await mod.moderate('快来买 mou mou bi', p);
+    expect(r.decision).toBe('block');
+    expect(r.evidence.find((e) => e.source === 'list')?.listEntry).toEqual({ list: 'tenant-block:pinyin', term: '某某币' });
+  });
+
   it('thresholds switched off turn a block into review only', async () => {
     const r = await mod.moderate('线上赌场注册送88元', tenant);
     expect(r.decision).toBe('review');

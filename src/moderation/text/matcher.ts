@@ -2,9 +2,10 @@
  * Lexicon and tenant-list matching over the normalised compact view.
  *
  * Patterns are normalised with the same function as input text, so an entry
- * written as `賭博` or `Casino` matches however the user disguises it. Chinese
- * entries also match their toneless pinyin (`du bo`, `dubo`). Latin ends of a
- * pattern must sit on token boundaries (see normalize.ts).
+ * written as `賭博` or `Casino` matches however the user disguises it. Strong
+ * Chinese entries and tenant block terms also match pinyin and mixed Han/pinyin
+ * forms (rules below). Latin ends of a pattern must sit on token boundaries
+ * (see normalize.ts).
  */
 import { pinyin } from 'pinyin-pro';
 import type { Category } from '../taxonomy.js';
@@ -134,7 +135,7 @@ export interface TenantLists {
 
 export function compileTenantLists(lists: TenantLists): PatternSet {
   const b = new Builder();
-  for (const { term, category } of lists.blockList) b.add(term, { list: 'tenant-block', category, score: 1 }, false);
+  for (const { term, category } of lists.blockList) b.add(term, { list: 'tenant-block', category, score: 1 }, true);
   for (const term of lists.allowList) b.add(term, { list: 'tenant-allow', category: null, score: 0 }, false);
   return b.build();
 }
