@@ -28,6 +28,13 @@ export const BENIGN: readonly string[] = [
   'Thanks for watching, and see you in the next video!',
   'The chef is killing it tonight with the new dessert menu.',
   'Remember to drink water and take a short break every hour.',
+  '美食的诱惑谁能挡得住，今天教大家做蛋糕。',
+  '双十一跳楼价大促销，全场五折起。',
+  '打死我也不信他会迟到。',
+  '定期做乳房健康检查很重要。',
+  'This nude lipstick suits every skin tone.',
+  'She graduated cum laude last spring.',
+  'You can see the comet with the naked eye tonight.',
   'Our avatar speaks English and Chinese with a natural voice.',
 ];
 

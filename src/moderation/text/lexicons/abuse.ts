@@ -18,7 +18,7 @@ export const abuse: Lexicon = {
       strength: 'weak',
       terms: [
         'sb', '脑残', '智障', '白痴', '弱智', '废物', '滚蛋', '去死', '他妈的', '妈的', '尼玛', 'tmd',
-        '狗东西', '蠢货', '贱', '恶心',
+        '狗东西', '蠢货',
         'fuck', 'fucking', 'shit', 'bitch', 'bastard', 'idiot', 'moron', 'stupid', 'dumb', 'loser',
         'slut', 'whore', 'hoe', 'stfu', 'retard', 'dick',
       ],

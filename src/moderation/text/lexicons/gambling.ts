@@ -17,7 +17,7 @@ export const gambling: Lexicon = {
       strength: 'weak',
       terms: [
         '下注', '押注', '彩金', '返水', '六合彩', '北京赛车', '德州扑克', '棋牌', '赌徒', '赌钱', '输光',
-        '庄家', '盘口', '赔率', '牛牛', '注册送', '首充',
+        '庄家', '盘口', '赔率', '注册送', '首充',
         'betting', 'gamble', 'wager', 'jackpot', 'blackjack', 'slots', 'bookie', 'bookmaker',
         'deposit bonus',
       ],

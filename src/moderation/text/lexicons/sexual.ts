@@ -17,12 +17,12 @@ export const sexual: Lexicon = {
       subtype: 'porn',
       strength: 'weak',
       terms: [
-        '裸照', '淫荡', '阴茎', '阴道', '性爱', '一夜情', '鸡巴', '乳房', '露点', '情色',
-        'sex', 'nude', 'naked', 'pussy', 'cock', 'tits', 'boobs', 'horny', 'orgasm', 'erotic', 'nsfw',
-        'onlyfans', 'hooker', 'prostitute', 'cum', 'dildo',
+        '裸照', '淫荡', '阴茎', '阴道', '性爱', '一夜情', '鸡巴', '露点', '情色',
+        'sex', 'pussy', 'cock', 'tits', 'boobs', 'horny', 'orgasm', 'erotic', 'nsfw',
+        'onlyfans', 'hooker', 'prostitute', 'dildo',
       ],
     },
-    { subtype: 'sexy', strength: 'weak', terms: ['大尺度', '走光', '诱惑', 'sexy', 'lingerie', 'seductive'] },
+    { subtype: 'sexy', strength: 'weak', terms: ['大尺度', '走光', 'sexy', 'lingerie', 'seductive'] },
     { subtype: 'drawn', strength: 'strong', terms: ['里番', '工口', 'h漫', 'hentai', 'rule34'] },
   ],
 };

@@ -15,7 +15,7 @@ export const violence: Lexicon = {
     {
       strength: 'weak',
       terms: [
-        '杀人', '打死', '砍死', '捅死', '血腥', '行凶', '暴打', '殴打', '持刀', '枪支', '仿真枪', '管制刀具',
+        '杀人', '砍死', '捅死', '血腥', '行凶', '暴打', '殴打', '持刀', '枪支', '仿真枪', '管制刀具',
         '报复社会',
         'kill', 'murder', 'stab', 'gore', 'torture', 'slaughter', 'beat you', 'bloodbath', 'strangle',
         'assault',
