@@ -5,6 +5,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { defaultTextModerator } from '../src/moderation/text/moderator.js';
+import { TextStream } from '../src/moderation/text/stream.js';
 
 const zh = ['今天我们一起去公园散步', '数字人可以朗读这段文字', '线上赌场注册送88元', '请在安静的房间里录制', '这个视频的画质很好'];
 const en = ['please read the sentence on screen', 'best c@sino bonus tonight', 'the weather is nice today', 'call now to claim your prize', 'my avatar speaks two languages'];
@@ -52,6 +53,17 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - start) / 1000;
     console.log(`| ${label} | ${calls} | ${pct(times, 50).toFixed(3)} | ${pct(times, 99).toFixed(3)} | ${(bytes / seconds / 1e6).toFixed(2)} MB/s, ${(calls / seconds).toFixed(0)} calls/s |`);
   }
+  // Live text: 16-character chunks through the sliding window (chunk + 64-character tail).
+  const stream = new TextStream(mod);
+  const feed = sample(7, 16 * 3300);
+  const chunkTimes: number[] = [];
+  for (let i = 0; i < feed.length; i += 16) {
+    const t0 = performance.now();
+    await stream.push(feed.slice(i, i + 16));
+    if (i >= 16 * 300) chunkTimes.push(performance.now() - t0);
+  }
+  console.log(`| stream chunk, 16 chars (TextStream) | ${chunkTimes.length} | ${pct(chunkTimes, 50).toFixed(3)} | ${pct(chunkTimes, 99).toFixed(3)} | – |`);
+
   // The batch path used for JSON Lines backfills: many texts per classifier run.
   const batch = Array.from({ length: 256 }, (_, i) => sample(i, 200));
   await mod.moderateMany(batch);
