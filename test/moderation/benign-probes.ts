@@ -38,11 +38,3 @@ export const BENIGN: readonly string[] = [
   'Our avatar speaks English and Chinese with a natural voice.',
 ];
 
-/**
- * Probes the shipped model sends to review (never block) — known false positives,
- * listed so the test notices both new ones and a model that stops making these.
- * Cause: in-word character n-grams shared with insults and spam (models/text/README.md).
- */
-export const KNOWN_MODEL_FALSE_POSITIVES: readonly string[] = [
-  'Our class assignment is about the history of Scunthorpe.',
-];

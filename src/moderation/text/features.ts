@@ -9,7 +9,7 @@
 import { BOUNDARY, normalizeText } from './normalize.js';
 import type { NormalizedText } from './normalize.js';
 
-export const FEATURE_SPEC = { version: 'ngram-v3', dim: 1 << 18, maxChars: 512 } as const;
+export const FEATURE_SPEC = { version: 'ngram-v4', dim: 1 << 18, maxChars: 512 } as const;
 
 const FNV_OFFSET = 0x811c9dc5;
 
@@ -21,7 +21,6 @@ function fnv(h: number, s: string, from = 0, to = s.length): number {
 
 const PREFIX = {
   c: [0, fnv(FNV_OFFSET, 'c1:'), fnv(FNV_OFFSET, 'c2:'), fnv(FNV_OFFSET, 'c3:')],
-  l: [0, 0, 0, fnv(FNV_OFFSET, 'l3:'), fnv(FNV_OFFSET, 'l4:')],
   w: fnv(FNV_OFFSET, 'w:'),
   b: fnv(FNV_OFFSET, 'b:'),
 };
@@ -35,9 +34,10 @@ const isLatin = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x
 
 /**
  * Binary presence of each hashed feature, L2-normalised so long and short texts
- * score alike. Latin words give word, word-bigram and in-word character 3–4-gram
- * features (with `<` `>` marking the word's ends, so `class` does not look like
- * `ass`); other runs (Chinese) give character 1–3-grams.
+ * score alike. Latin words give word and word-bigram features; other runs (Chinese)
+ * give character 1–3-grams. In-word character n-grams for Latin words were tried
+ * and dropped: they made ordinary English words share weight with insults that end
+ * alike (`match` / `-tch`), and the normaliser already undoes spelling evasions.
  */
 export function featurizeNormalized(n: NormalizedText): SparseFeatures {
   const len = Math.min(n.text.length, FEATURE_SPEC.maxChars);
@@ -53,8 +53,6 @@ export function featurizeNormalized(n: NormalizedText): SparseFeatures {
       add(fnv(PREFIX.w, text, i, j));
       if (prev) add(fnv(fnv(fnv(PREFIX.b, text, prev[0], prev[1]), ' '), text, i, j));
       prev = [i, j];
-      const marked = `<${text.slice(i, j)}>`;
-      for (let g = 3; g <= 4; g++) for (let k = 0; k + g <= marked.length; k++) add(fnv(PREFIX.l[g]!, marked, k, k + g));
       i = j;
       continue;
     }
