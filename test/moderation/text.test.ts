@@ -72,10 +72,19 @@ describe('moderateText: evasion', () => {
 
 describe('moderateText: classifier', () => {
   it('scores abuse that the lexicons do not list, with model evidence', async () => {
-    const r = await mod.moderate('你这种人就该滚出去，真给你们地方丢人');
+    const text = '你这种人就该滚出去，真给你们地方丢人';
+    const r = await mod.moderate(text);
     const ev = r.evidence.find((e) => e.source === 'model' && e.category === 'abuse');
     expect(r.scores.abuse).toBeGreaterThan(0.5);
     expect(ev?.model?.name).toBe('text-ngram-lr');
+    // the span names the n-gram that pushed the score up most, in the original text
+    expect(ev?.textSpan?.text.length).toBeGreaterThan(0);
+    spansPointIntoOriginal(text, r);
+  });
+
+  it('points model evidence at the word that drove it', async () => {
+    const r = await mod.moderate('you are such a stupid bitch lol');
+    expect(r.evidence.find((e) => e.source === 'model' && e.category === 'abuse')?.textSpan?.text).toBe('bitch');
   });
 
   it('scores a prize scam as fraud', async () => {

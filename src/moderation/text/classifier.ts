@@ -44,6 +44,11 @@ export interface TextClassifier {
   readonly heads: readonly Category[];
   /** Scores many texts in few ONNX runs (batch callers amortise the per-run overhead); one list of windows per text. */
   score(texts: readonly NormalizedText[]): Promise<WindowScore[][]>;
+  /**
+   * The original-text span of the n-gram that pushed `head` up most in this window
+   * (for moderators: "why did the model say so"), or null when none pushed it up.
+   */
+  explain?(n: NormalizedText, window: WindowScore, head: Category): Promise<{ start: number; end: number; text: string } | null>;
 }
 
 function windowOf(n: NormalizedText, start: number, end: number): NormalizedText {
@@ -121,6 +126,31 @@ export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promi
         });
       }
       return out;
+    },
+
+    async explain(n: NormalizedText, window: WindowScore, head: Category) {
+      const h = heads.indexOf(head);
+      if (h < 0) return null;
+      const where = new Map<number, [number, number]>();
+      const f = featurizeNormalized(windowOf(n, window.start, window.end), where);
+      // One row per feature alone, plus an empty row for the bias: one ONNX run gives
+      // every feature's contribution to the logit (the model is linear in its features).
+      const rows: SparseFeatures[] = [{ indices: new Int32Array(1), values: new Float32Array(1) }];
+      for (let k = 0; k < f.indices.length; k++) rows.push({ indices: f.indices.subarray(k, k + 1), values: f.values.subarray(k, k + 1) });
+      const data = await run(session, rows);
+      const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
+      const bias = logit(data[h]!);
+      let best = -1;
+      let bestGain = 0;
+      for (let k = 0; k < f.indices.length; k++) {
+        const gain = logit(data[(k + 1) * heads.length + h]!) - bias;
+        if (gain > bestGain) {
+          bestGain = gain;
+          best = k;
+        }
+      }
+      const range = best >= 0 ? where.get(f.indices[best]!) : undefined;
+      return range ? originalSpan(n, window.start + range[0], window.start + range[1]) : null;
     },
   };
 }

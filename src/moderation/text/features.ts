@@ -39,19 +39,24 @@ const isLatin = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x
  * and dropped: they made ordinary English words share weight with insults that end
  * alike (`match` / `-tch`), and the normaliser already undoes spelling evasions.
  */
-export function featurizeNormalized(n: NormalizedText): SparseFeatures {
+export function featurizeNormalized(n: NormalizedText, where?: Map<number, [number, number]>): SparseFeatures {
   const len = Math.min(n.text.length, FEATURE_SPEC.maxChars);
   const text = n.text;
   const ids = new Set<number>();
-  const add = (h: number) => ids.add((h >>> 0) % FEATURE_SPEC.dim);
+  // `where` (for explanations) receives the compact range of each feature's first occurrence.
+  const add = (h: number, start: number, end: number) => {
+    const id = (h >>> 0) % FEATURE_SPEC.dim;
+    ids.add(id);
+    if (where && !where.has(id)) where.set(id, [start, end]);
+  };
   let prev: [number, number] | null = null;
   let i = 0;
   while (i < len) {
     if (isLatin(text.charCodeAt(i))) {
       let j = i + 1;
       while (j < len && isLatin(text.charCodeAt(j)) && !n.tokenStart[j]) j++;
-      add(fnv(PREFIX.w, text, i, j));
-      if (prev) add(fnv(fnv(fnv(PREFIX.b, text, prev[0], prev[1]), ' '), text, i, j));
+      add(fnv(PREFIX.w, text, i, j), i, j);
+      if (prev) add(fnv(fnv(fnv(PREFIX.b, text, prev[0], prev[1]), ' '), text, i, j), prev[0], j);
       prev = [i, j];
       i = j;
       continue;
@@ -63,7 +68,7 @@ export function featurizeNormalized(n: NormalizedText): SparseFeatures {
     }
     let j = i + 1;
     while (j < len && !isLatin(text.charCodeAt(j)) && text[j] !== BOUNDARY) j++;
-    for (let k = i; k < j; k++) for (let g = 1; g <= 3 && k + g <= j; g++) add(fnv(PREFIX.c[g]!, text, k, k + g));
+    for (let k = i; k < j; k++) for (let g = 1; g <= 3 && k + g <= j; g++) add(fnv(PREFIX.c[g]!, text, k, k + g), k, k + g);
     i = j;
   }
   const indices = Int32Array.from(ids).sort();

@@ -129,10 +129,16 @@ export class TextModerator {
         reasons.push('model_error');
       }
     }
-    return normalized.map((n, i) => this.finish(n, windows[i] ?? [], reasons, policy, options));
+    return Promise.all(normalized.map((n, i) => this.finish(n, windows[i] ?? [], reasons, policy, options)));
   }
 
-  private finish(n: NormalizedText, windows: readonly WindowScore[], failures: readonly string[], policy: Policy, options: ModerateOptions): ModerationResult {
+  private async finish(
+    n: NormalizedText,
+    windows: readonly WindowScore[],
+    failures: readonly string[],
+    policy: Policy,
+    options: ModerateOptions,
+  ): Promise<ModerationResult> {
     const baseHits = this.lexicon.search(n);
     const hitsFor = (p: Policy): Hit[] => resolveHits([...baseHits, ...(this.tenantLists(p)?.search(n) ?? [])]);
     const hits = hitsFor(policy);
@@ -152,17 +158,20 @@ export class TextModerator {
       scores: final,
       decision: failures.length > 0 ? moreSevere(verdict.decision, 'review') : verdict.decision,
       reasons: [...verdict.reasons, ...failures],
-      evidence: [...strongestHits(hits).map(hitEvidence), ...this.modelEvidence(windows, policy)],
+      evidence: [...strongestHits(hits).map(hitEvidence), ...(await this.modelEvidence(n, windows, policy))],
       policy: { id: policy.id, version: policy.version },
     };
     if (options.shadow?.length) result.shadow = shadowDecide(scores, options.shadow, (p) => listHits(hitsFor(p)));
     return result;
   }
 
-  /** Model evidence for each category whose model score alone reaches the policy's review (or block) threshold. */
-  private modelEvidence(windows: readonly WindowScore[], policy: Policy): Evidence[] {
-    const model = this.classifier?.model;
-    if (!model) return [];
+  /**
+   * Model evidence for each category whose model score alone reaches the policy's
+   * review (or block) threshold, pointing at the n-gram that contributed most.
+   */
+  private async modelEvidence(n: NormalizedText, windows: readonly WindowScore[], policy: Policy): Promise<Evidence[]> {
+    const classifier = this.classifier;
+    if (!classifier) return [];
     const out: Evidence[] = [];
     for (const c of CATEGORIES) {
       const t = policy.thresholds[c];
@@ -171,12 +180,14 @@ export class TextModerator {
       let best: WindowScore | null = null;
       for (const w of windows) if ((w.scores[c] ?? 0) >= bar && (!best || (w.scores[c] ?? 0) > (best.scores[c] ?? 0))) best = w;
       if (!best) continue;
+      // An explanation is a courtesy: if it fails, the evidence stands without a span.
+      const span = await classifier.explain?.(n, best, c).catch(() => null);
       out.push({
         category: c,
         score: best.scores[c] ?? 0,
         source: 'model',
-        model: { ...model },
-        ...(windows.length > 1 ? { textSpan: best.span } : {}),
+        model: { ...classifier.model },
+        ...(span ? { textSpan: span } : {}),
       });
     }
     return out;
