@@ -7,3 +7,5 @@ export { classifyImageSafety, classifyImageSafetyBatch, SAFETY_CLASSES, type Saf
 export { detectFaces, embedFace, antispoof, estimateAge, analyzePortrait, type ImageInput, type PortraitAnalysis, type PortraitFace } from './portrait.js';
 export { faceSimilarity, AGE_BANDS, type FaceEmbedding, type SpoofScores, type AgeEstimate } from './face-analysis.js';
 export type { DetectedFace, DetectOptions, Point } from './faces.js';
+export { ocr, closeOcr, type OcrLine, type OcrResult } from './ocr.js';
+export { detectSpeech, VAD_SAMPLE_RATE, VAD_FRAME_SAMPLES, type SpeechResult, type SpeechSegment } from './speech.js';

@@ -22,6 +22,10 @@ export function configureInference(next: InferenceOptions): void {
   options = { ...next };
 }
 
+export function currentOptions(): InferenceOptions {
+  return { ...options };
+}
+
 export function session(name: string): Promise<ort.InferenceSession> {
   let s = sessions.get(name);
   if (!s) {
