@@ -7,7 +7,6 @@ import { onError, problemResponse } from './problem';
 import { healthRoutes } from './routes/health';
 import { consentRoutes } from './routes/consent';
 import { mediaRoutes } from './routes/media';
-import { moderationRoutes } from './routes/moderation';
 
 export function createApp(ctx: AppContext) {
   const app = new OpenAPIHono({
@@ -26,7 +25,6 @@ export function createApp(ctx: AppContext) {
   app.use('/v1/*', requireApiKey(ctx.db));
   app.route('/', mediaRoutes(ctx));
   app.route('/', consentRoutes(ctx));
-  app.route('/', moderationRoutes(ctx));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

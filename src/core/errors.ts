@@ -23,6 +23,11 @@ export type ErrorCode =
   | 'idempotency.in_progress'
   | 'idempotency.mismatch'
   | 'storage.unavailable'
+  | 'consent.not_found'
+  | 'consent.subject_not_found'
+  | 'consent.challenge_not_found'
+  | 'consent.invalid'
+  | 'consent.conflict'
   | 'internal';
 
 /** Codes that later layers (consent, moderation) add are dotted too; unknown ones answer 422. */
@@ -48,6 +53,12 @@ const statusByCode: Record<ErrorCode, number> = {
   'idempotency.in_progress': 409,
   'idempotency.mismatch': 422,
   'storage.unavailable': 503,
+  // Consent refusals (consent.revoked, consent.expired, …) answer 422 like other unknown dotted codes.
+  'consent.not_found': 404,
+  'consent.subject_not_found': 404,
+  'consent.challenge_not_found': 404,
+  'consent.invalid': 400,
+  'consent.conflict': 409,
   internal: 500,
 };
 

@@ -1,0 +1,47 @@
+import type { Service } from '../support/harness';
+
+/** Small JSON client for the consent API in tests. */
+export async function call(svc: Service, method: string, path: string, body?: unknown, key = svc.keyA) {
+  const res = await fetch(`${svc.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get('content-type'), body: (text ? JSON.parse(text) : {}) as Record<string, any> };
+}
+
+export const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
+
+export async function subject(svc: Service, extra: Record<string, unknown> = {}, key = svc.keyA): Promise<string> {
+  const r = await call(svc, 'POST', '/v1/subjects', { display_name: 'Jane Doe', language: 'en', ...extra }, key);
+  if (r.status !== 201) throw new Error(`subject: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.id as string;
+}
+
+/** An attestation for everything (face and voice, every purpose) unless `over` says otherwise. */
+export async function attestation(svc: Service, subjectId: string, over: Record<string, unknown> = {}, key = svc.keyA) {
+  const r = await call(
+    svc,
+    'POST',
+    '/v1/consents',
+    {
+      subject_id: subjectId,
+      attester: 'creator@example.com',
+      relation: 'self',
+      scopes: ['face', 'voice'],
+      purposes: ['image_avatar', 'video_avatar', 'voice_clone', 'driving', 'generated_output'],
+      valid_until: inDays(30),
+      separate_biometric_consent: true,
+      ...over,
+    },
+    key,
+  );
+  if (r.status !== 201) throw new Error(`attestation: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** Marks an attestation verified directly in the database (for tests of what follows a ceremony). */
+export async function markVerified(svc: Service, id: string): Promise<void> {
+  await svc.ctx.db.query(`update consent_attestations set verification = 'verified' where id = $1`, [id]);
+}
