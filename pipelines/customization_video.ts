@@ -1,3 +1,4 @@
+import { consentStage } from './stages/consent';
 import { decideStore } from './stages/decide-store';
 import { probeAv } from './stages/probe-av';
 import { moderateVideoStage } from './stages/moderate-video';
@@ -5,6 +6,6 @@ import type { PipelineDef } from './types';
 
 export const customizationVideo: PipelineDef = {
   kind: 'customization_video',
-  stages: [probeAv({ video: true, audio: false, minSeconds: 1 }), moderateVideoStage, decideStore],
+  stages: [probeAv({ video: true, audio: false, minSeconds: 1 }), consentStage, moderateVideoStage, decideStore],
   stopOn: ['reject', 'block'],
 };

@@ -1,9 +1,10 @@
+import { consentStage } from './stages/consent';
 import { decideStore } from './stages/decide-store';
 import { probeAv } from './stages/probe-av';
 import type { PipelineDef } from './types';
 
 export const drivingAudio: PipelineDef = {
   kind: 'driving_audio',
-  stages: [probeAv({ video: false, audio: true, minSeconds: 0.1 }), decideStore],
+  stages: [probeAv({ video: false, audio: true, minSeconds: 0.1 }), consentStage, decideStore],
   stopOn: ['reject', 'block'],
 };

@@ -1,3 +1,4 @@
+import { consentStage } from './stages/consent';
 import { decideStore } from './stages/decide-store';
 import { probeImage } from './stages/probe-image';
 import { moderateImageStage } from './stages/moderate-image';
@@ -5,6 +6,6 @@ import type { PipelineDef } from './types';
 
 export const portraitImage: PipelineDef = {
   kind: 'portrait_image',
-  stages: [probeImage, moderateImageStage, decideStore],
+  stages: [probeImage, consentStage, moderateImageStage, decideStore],
   stopOn: ['reject', 'block'],
 };

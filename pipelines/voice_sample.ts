@@ -1,3 +1,4 @@
+import { consentStage } from './stages/consent';
 import { decideStore } from './stages/decide-store';
 import { probeAv } from './stages/probe-av';
 import type { PipelineDef } from './types';
@@ -5,6 +6,6 @@ import type { PipelineDef } from './types';
 // A voice clone needs enough speech to learn from; one second is the floor for any audio.
 export const voiceSample: PipelineDef = {
   kind: 'voice_sample',
-  stages: [probeAv({ video: false, audio: true, minSeconds: 1 }), decideStore],
+  stages: [probeAv({ video: false, audio: true, minSeconds: 1 }), consentStage, decideStore],
   stopOn: ['reject', 'block'],
 };

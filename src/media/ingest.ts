@@ -5,6 +5,7 @@ import { quarantineKey } from '../../storage/keys';
 import type { ObjectTags } from '../../storage/tags';
 import type { AppContext } from '../app-context';
 import { AppError, isAppError } from '../core/errors';
+import { refuseUnconsentedUpload } from '../consent/attestations';
 import { enqueue } from '../queue/jobs';
 import { MEDIA_QUEUE } from '../queue/queues';
 import { ByteGuard } from './byte-guard';
@@ -82,6 +83,7 @@ export async function ingest(ctx: AppContext, req: IngestRequest): Promise<Inges
     const { head, rest } = await readHead(req.body, SNIFF_BYTES);
     const contentType = await sniffType(req.kind, head);
     if (spec.modality === 'image') await refuseImageBomb(head, ctx.config.limits.maxImagePixels);
+    await refuseUnconsentedUpload(ctx, req);
     const guard = new ByteGuard(maxBytes);
     const tags: ObjectTags = {
       tenant: req.tenantId,
