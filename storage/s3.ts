@@ -40,6 +40,8 @@ export interface DeletedObject {
 export class ObjectStore {
   readonly client: S3Client;
   readonly bucket: string;
+  /** Learned on first use: stores without versioning answer ListObjectVersions with 405/501. */
+  private versioning: boolean | undefined;
 
   constructor(s: S3Settings) {
     this.bucket = s.bucket;
@@ -96,9 +98,17 @@ export class ObjectStore {
     }
   }
 
-  async download(key: string, file: string): Promise<void> {
-    const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    await pipeline(out.Body as Readable, fs.createWriteStream(file));
+  /** Streams an object to a file; false when there is no such object. */
+  async download(key: string, file: string): Promise<boolean> {
+    let body: Readable;
+    try {
+      body = (await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))).Body as Readable;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+    await pipeline(body, fs.createWriteStream(file));
+    return true;
   }
 
   /** Copy then delete: S3 has no rename. The destination is tagged before the source goes. */
@@ -144,6 +154,7 @@ export class ObjectStore {
   }
 
   private async listVersions(prefix: string): Promise<DeletedObject[]> {
+    if (this.versioning === false) return (await this.listKeys(prefix)).map((key) => ({ key }));
     try {
       const found: DeletedObject[] = [];
       let keyMarker: string | undefined;
@@ -163,9 +174,11 @@ export class ObjectStore {
         keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
         versionMarker = out.IsTruncated ? out.NextVersionIdMarker : undefined;
       } while (keyMarker);
+      this.versioning = true;
       return found;
     } catch (e) {
       if (!isUnsupported(e)) throw e;
+      this.versioning = false;
       return (await this.listKeys(prefix)).map((key) => ({ key }));
     }
   }
@@ -176,7 +189,7 @@ const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('
 function statusOf(e: unknown): number | undefined {
   return (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
-const isNotFound = (e: unknown) => statusOf(e) === 404 || (e as Error)?.name === 'NotFound';
+const isNotFound = (e: unknown) => statusOf(e) === 404 || ['NotFound', 'NoSuchKey'].includes((e as Error)?.name);
 const isUnsupported = (e: unknown) => {
   const s = statusOf(e);
   const name = (e as Error)?.name ?? '';

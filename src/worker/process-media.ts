@@ -69,9 +69,8 @@ export async function processMedia(ctx: AppContext, mediaId: string, workerId: s
 
 /** The bytes are in quarantine, or already in the kept prefix if a crashed run had moved them. */
 async function fetchBytes(ctx: AppContext, m: MediaRow, file: string): Promise<void> {
-  const q = quarantineKey(m.tenant_id, m.id);
-  const key = (await ctx.store.exists(q)) ? q : keptKey(m.tenant_id, m.id);
-  await ctx.store.download(key, file);
+  if (await ctx.store.download(quarantineKey(m.tenant_id, m.id), file)) return;
+  if (!(await ctx.store.download(keptKey(m.tenant_id, m.id), file))) throw new Error(`the bytes of ${m.id} are missing from storage`);
 }
 
 const factsOf = (m: MediaRow): MediaFacts => ({

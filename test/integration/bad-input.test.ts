@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifiedConsent } from '../support/consent';
 import { backends, getItem, startService, upload, type Service } from '../support/harness';
 import { jpeg, png, pngDeclaring } from '../support/media';
 
@@ -10,6 +11,7 @@ describe.each(backends())('bad input on %s', (backend) => {
   let svc: Service;
   beforeAll(async () => {
     svc = await startService(backend, { env: { LIMIT_PORTRAIT_IMAGE_BYTES: String(256 * 1024), MAX_IMAGE_PIXELS: '4000000' } });
+    svc.defaultConsent = await verifiedConsent(svc);
   });
   afterAll(async () => svc?.close());
 
@@ -65,7 +67,7 @@ describe.each(backends())('bad input on %s', (backend) => {
         c.close();
       },
     });
-    const res = await fetch(`${svc.baseUrl}/v1/media?kind=portrait_image`, {
+    const res = await fetch(`${svc.baseUrl}/v1/media?kind=portrait_image&consent_id=${svc.defaultConsent}`, {
       method: 'POST',
       body: stream,
       headers: { authorization: `Bearer ${svc.keyA}` },

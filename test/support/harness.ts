@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../src/api/app';
 import type { AppContext } from '../../src/app-context';
 import { loadConfig } from '../../src/core/config';
+import { isMediaKind, KINDS } from '../../src/media/kinds';
 import { openRuntime, type Runtime } from '../../src/runtime';
 import { createTenant } from '../../src/tenants/keys';
 import { startWorker, type WorkerHandle } from '../../src/worker/worker';
@@ -48,6 +49,8 @@ export interface Service {
   keyA: string;
   keyB: string;
   s3: EmbeddedS3;
+  /** When set, `upload` names this attestation for kinds that carry a likeness (unless the call names one). */
+  defaultConsent?: string;
   close(): Promise<void>;
 }
 
@@ -116,6 +119,9 @@ export async function upload(
   opts: { key?: string; multipart?: boolean; headers?: Record<string, string>; query?: Record<string, string> } = {},
 ): Promise<Uploaded> {
   const key = opts.key ?? svc.keyA;
+  if (svc.defaultConsent && key === svc.keyA && isMediaKind(kind) && KINDS[kind].carriesLikeness && !opts.query?.consent_id) {
+    opts = { ...opts, query: { ...opts.query, consent_id: svc.defaultConsent } };
+  }
   const headers: Record<string, string> = { authorization: `Bearer ${key}`, ...opts.headers };
   let res: Response;
   if (opts.multipart) {

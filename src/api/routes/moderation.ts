@@ -110,9 +110,9 @@ export function moderationRoutes(ctx: AppContext) {
       const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lg-bank-'));
       try {
         const file = path.join(dir, 'item');
-        await ctx.store.download(media.object_key, file).catch(() => {
+        if (!(await ctx.store.download(media.object_key, file))) {
           throw new AppError('media.corrupt', 'the item has no stored bytes (rejected or deleted)');
-        });
+        }
         const phash = await perceptualHash(file);
         const id = await addToBank(ctx.db, {
           tenantId: tenant.id,
