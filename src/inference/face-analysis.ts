@@ -18,12 +18,22 @@ export interface FaceEmbedding {
   model: 'faceres';
   /** L2-normalised descriptor; compare with `faceSimilarity`. */
   vector: Float32Array;
+  /** faceres's own age head, decoded as the human library does (free with the descriptor). */
+  age: number;
 }
 
 /** Face descriptor from faceres (1024-D), L2-normalised so cosine similarity is a dot product. */
 export async function embedFaceIn(img: RgbImage, face: DetectedFace): Promise<FaceEmbedding> {
   const out = await runOnCrop('faceres', img, faceRegion(face), { size: 224, scale: 1 });
-  return { model: 'faceres', vector: l2normalize(out.descriptor!.data as Float32Array) };
+  return { model: 'faceres', vector: l2normalize(out.descriptor!.data as Float32Array), age: faceresAge(out.age!.data as Float32Array) };
+}
+
+/** human's decode of the 100-bin age softmax: the arg-max decade bin nudged toward its stronger neighbour. */
+export function faceresAge(p: Float32Array): number {
+  let idx = 0;
+  for (let i = 1; i < p.length; i++) if (p[i]! > p[idx]!) idx = i;
+  const below = p[idx - 1] ?? 0, above = p[idx + 1] ?? 0;
+  return below > above ? idx - 10 * below : idx + 10 * above;
 }
 
 /** Cosine similarity of two embeddings from the same model, in [-1, 1]. */
@@ -51,10 +61,8 @@ export interface SpoofScores {
 /** Hints only: both models are small, of undocumented provenance, and unvalidated here. */
 export async function antispoofIn(img: RgbImage, face: DetectedFace): Promise<SpoofScores> {
   const region = faceRegion(face);
-  const [a, l] = await Promise.all([
-    runOnCrop('antispoof', img, region, { size: 128, scale: 1 / 255 }),
-    runOnCrop('liveness', img, region, { size: 32, scale: 1 / 255 }),
-  ]);
+  const a = await runOnCrop('antispoof', img, region, { size: 128, scale: 1 / 255 });
+  const l = await runOnCrop('liveness', img, region, { size: 32, scale: 1 / 255 });
   return { real: (a.real!.data as Float32Array)[0]!, live: (l.live!.data as Float32Array)[0]! };
 }
 
@@ -63,20 +71,19 @@ export const AGE_BANDS = ['<20', '21-25', '26-30', '31-40', '41-50', '51-60', '>
 export interface AgeEstimate {
   /** SSR-Net apparent age in years. */
   age: number;
-  /** GEAR age-band probabilities. */
-  bands: Record<(typeof AGE_BANDS)[number], number>;
+  /** GEAR age-band probabilities; absent when bands were not requested (GEAR costs ~30 ms). */
+  bands?: Record<(typeof AGE_BANDS)[number], number>;
   /** GEAR probability of the youngest band (<20): the minor-screening signal. */
-  under20: number;
+  under20?: number;
 }
 
-export async function estimateAgeIn(img: RgbImage, face: DetectedFace): Promise<AgeEstimate> {
+export async function estimateAgeIn(img: RgbImage, face: DetectedFace, { bands = true } = {}): Promise<AgeEstimate> {
   const region = faceRegion(face);
+  const ssr = await runOnCrop('age-ssrnet', img, region, { size: 64, scale: 1 });
+  const age = (ssr.age!.data as Float32Array)[0]!;
+  if (!bands) return { age };
   const inner: Box = { x: region.x + 0.1 * region.width, y: region.y, width: 0.8 * region.width, height: 0.9 * region.height };
-  const [ssr, g] = await Promise.all([
-    runOnCrop('age-ssrnet', img, region, { size: 64, scale: 1 }),
-    runOnCrop('gear', img, inner, { size: 198, scale: 1 / 255 }),
-  ]);
-  const p = g.age_bands!.data as Float32Array;
-  const bands = Object.fromEntries(AGE_BANDS.map((b, i) => [b, p[i]!])) as AgeEstimate['bands'];
-  return { age: (ssr.age!.data as Float32Array)[0]!, bands, under20: bands['<20'] };
+  const p = (await runOnCrop('gear', img, inner, { size: 198, scale: 1 / 255 })).age_bands!.data as Float32Array;
+  const probs = Object.fromEntries(AGE_BANDS.map((b, i) => [b, p[i]!])) as NonNullable<AgeEstimate['bands']>;
+  return { age, bands: probs, under20: probs['<20'] };
 }

@@ -60,19 +60,21 @@ export function resample(image: RgbImage, box: Box, outW: number, outH: number, 
   const src = image.data;
   const stride = image.width * 3;
   const black = lut[0]!;
+  const { lo: xlo, hi: xhi, frac: xfrac } = xs;
   let o = outOffset;
   for (let r = 0; r < outH; r++) {
+    const fy = ys.frac[r]!;
     const top = ys.lo[r]! * stride;
     const bottom = ys.hi[r]! * stride;
-    const fy = ys.frac[r]!;
+    const rowOutside = ys.lo[r]! < 0;
     for (let c = 0; c < outW; c++) {
-      if (ys.lo[r]! < 0 || xs.lo[c]! < 0) {
+      if (rowOutside || xlo[c]! < 0) {
         out[o++] = black; out[o++] = black; out[o++] = black;
         continue;
       }
-      const left = xs.lo[c]! * 3;
-      const right = xs.hi[c]! * 3;
-      const fx = xs.frac[c]!;
+      const left = xlo[c]! * 3;
+      const right = xhi[c]! * 3;
+      const fx = xfrac[c]!;
       for (let ch = 0; ch < 3; ch++) {
         const tl = lut[src[top + left + ch]!]!;
         const tr = lut[src[top + right + ch]!]!;

@@ -9,6 +9,12 @@ import { manifestEntry, modelPath } from './manifest.js';
 export interface InferenceOptions {
   /** Intra-op threads per session (ORT's default is one per core). */
   threads?: number;
+  /**
+   * Let ORT's idle threads spin-wait for work (ORT's default). Off by default here:
+   * on a 2-core machine shared with sharp, other sessions and other processes,
+   * spinning threads steal the cores the next run needs.
+   */
+  spinning?: boolean;
 }
 
 let options: InferenceOptions = {};
@@ -58,6 +64,7 @@ export async function openVerified(file: string, sha256: string, opts: Inference
       intraOpNumThreads: opts.threads ?? 0,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' }, inter_op: { allow_spinning: opts.spinning ? '1' : '0' } } },
     });
   } catch (err) {
     throw modelCorrupt(file, (err as Error).message);

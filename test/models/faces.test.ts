@@ -83,7 +83,19 @@ describe('face models end to end', () => {
       expect(f.age.age).toBeLessThan(60);
       expect(f.spoof.real).toBeGreaterThanOrEqual(0);
       expect(f.spoof.real).toBeLessThanOrEqual(1);
-      expect(Object.values(f.age.bands).reduce((s, p) => s + p, 0)).toBeCloseTo(1, 4);
+      expect(f.age.bands).toBeUndefined();
+      expect(f.embedding.age).toBeGreaterThan(15);
+      expect(f.embedding.age).toBeLessThan(60);
     }
+  });
+});
+
+describe('estimateAge', () => {
+  afterAll(releaseSessions);
+  it('returns GEAR bands that sum to one with the SSR-Net age', async () => {
+    const r = (await estimateAge(await samplePhoto('demo/sample1.jpg')))!;
+    expect(Object.values(r.bands!).reduce((s, p) => s + p, 0)).toBeCloseTo(1, 4);
+    expect(r.under20).toBe(r.bands!['<20']);
+    expect(r.age).toBeGreaterThan(15);
   });
 });
