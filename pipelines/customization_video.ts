@@ -1,11 +1,12 @@
 import { consentStage } from './stages/consent';
 import { decideStore } from './stages/decide-store';
+import { moderateSpeechStage } from './stages/moderate-speech';
 import { probeAv } from './stages/probe-av';
 import { moderateVideoStage } from './stages/moderate-video';
 import type { PipelineDef } from './types';
 
 export const customizationVideo: PipelineDef = {
   kind: 'customization_video',
-  stages: [probeAv({ video: true, audio: false, minSeconds: 1 }), consentStage, moderateVideoStage, decideStore],
+  stages: [probeAv({ video: true, audio: false, minSeconds: 1 }), consentStage, moderateVideoStage, moderateSpeechStage, decideStore],
   stopOn: ['reject', 'block'],
 };

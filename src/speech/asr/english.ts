@@ -1,0 +1,19 @@
+import { runPocketsphinx } from './pocketsphinx';
+import type { Recognizer, Transcript } from './types';
+
+/**
+ * English free decoding with pocketsphinx's US English model. Weak (20–75% word errors on
+ * real speech), so moderation treats its transcript as a lead, not proof: a hit blocks,
+ * but a clean transcript only says nothing harmful was heard by this model.
+ */
+export function pocketsphinxEnglish(bin?: string): Recognizer {
+  return {
+    language: 'en',
+    model: { name: 'pocketsphinx-en-us', version: '0.8' },
+    async transcribe(pcm: Float32Array, signal?: AbortSignal): Promise<Transcript> {
+      const utterances = await runPocketsphinx(pcm, { bin, signal });
+      const words = utterances.flatMap((u) => u.words);
+      return { text: words.map((w) => w.word).join(' '), words };
+    },
+  };
+}
