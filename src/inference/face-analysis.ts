@@ -36,6 +36,12 @@ export function faceresAge(p: Float32Array): number {
   return below > above ? idx - 10 * below : idx + 10 * above;
 }
 
+/**
+ * Operating threshold on faceSimilarity: FAR 0.08% / FRR 11.8% on faces-dev
+ * (models/README.md, `npm run calibrate:faces`). Scores at or above it count as the same person.
+ */
+export const FACE_MATCH_THRESHOLD = 0.635;
+
 /** Cosine similarity of two embeddings from the same model, in [-1, 1]. */
 export function faceSimilarity(a: FaceEmbedding, b: FaceEmbedding): number {
   if (a.model !== b.model || a.vector.length !== b.vector.length) throw new Error('embeddings from different models');

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderedImages, samplePhoto } from '../../models/golden-inputs.js';
-import { faceSimilarity } from '../../src/inference/face-analysis.js';
+import { FACE_MATCH_THRESHOLD as MATCH_THRESHOLD, faceSimilarity } from '../../src/inference/face-analysis.js';
 import { decodeDetections, iou, nonMaxSuppression, type DetectedFace } from '../../src/inference/faces.js';
 import type { RgbImage } from '../../src/inference/image.js';
 import { analyzePortrait, antispoof, detectFaces, embedFace, estimateAge } from '../../src/inference/portrait.js';
 import { releaseSessions } from '../../src/inference/sessions.js';
 
-/** Operating threshold published in models/README.md (npm run calibrate:faces). */
-const MATCH_THRESHOLD = 0.635;
 
 const face = (x: number, y: number, size: number, score: number): DetectedFace => ({ box: { x, y, width: size, height: size }, score, keypoints: [] });
 
