@@ -7,6 +7,8 @@ import { onError, problemResponse } from './problem';
 import { healthRoutes } from './routes/health';
 import { consentRoutes } from './routes/consent';
 import { mediaRoutes } from './routes/media';
+import { streamRoutes } from './routes/streams';
+import { streamKeyBridge } from '../streams/websocket';
 
 export function createApp(ctx: AppContext) {
   const app = new OpenAPIHono({
@@ -22,8 +24,11 @@ export function createApp(ctx: AppContext) {
   app.notFound((c) => problemResponse(new AppError('request.invalid', 'no such route'), new URL(c.req.url).pathname));
 
   app.route('/', healthRoutes(ctx));
+  // Browsers cannot set headers on a WebSocket: stream routes also take the key from ?key= or a subprotocol.
+  app.use('/v1/streams/*', streamKeyBridge);
   app.use('/v1/*', requireApiKey(ctx.db));
   app.route('/', mediaRoutes(ctx));
+  app.route('/', streamRoutes(ctx));
   app.route('/', consentRoutes(ctx));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });

@@ -3,6 +3,7 @@ import { createApp } from '../api/app';
 import { loadConfig } from '../core/config';
 import { log } from '../core/log';
 import { openRuntime } from '../runtime';
+import { streamsWebSocket } from '../streams/websocket';
 import { bootstrapTenant } from '../tenants/keys';
 import { startWorker, type WorkerHandle } from '../worker/worker';
 
@@ -27,7 +28,7 @@ export async function serveCommand(opts: { worker: boolean }): Promise<number> {
     rt.ctx.wakeWorkers = worker.wake;
   }
   const app = createApp(rt.ctx);
-  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port, websocket: streamsWebSocket() }, (info) => {
     log.info({ url: `http://${config.host}:${info.port}`, worker: Boolean(worker) }, 'likeness-gate listening');
   });
   const signal = await untilSignal();

@@ -63,6 +63,17 @@ export class Segmenter {
     return undefined;
   }
 
+  /**
+   * Closes the open segment here and opens the next one at once: long speech is then
+   * transcribed in pieces while it goes on (rolling transcription of live streams).
+   */
+  split(): SpeechSegment | undefined {
+    const o = this.open;
+    if (!o) return undefined;
+    this.open = { startMs: this.at, lastSpeechEndMs: this.at, peak: 0 };
+    return { startMs: Math.max(0, o.startMs - this.opts.padMs), endMs: this.at, peak: o.peak };
+  }
+
   /** Ends the stream: closes an open segment. */
   flush(): SpeechSegment | undefined {
     return this.open ? this.close() : undefined;

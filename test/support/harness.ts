@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { streamsWebSocket } from '../../src/streams/websocket';
 import { serve, type ServerType } from '@hono/node-server';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -84,7 +85,7 @@ export async function startService(backend: Backend, opts: { worker?: boolean; e
     rt.ctx.wakeWorkers = worker.wake;
   }
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: createApp(rt.ctx).fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    const s = serve({ fetch: createApp(rt.ctx).fetch, hostname: '127.0.0.1', port: 0, websocket: streamsWebSocket() }, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
   return {

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startService, type Service } from '../support/harness';
+
+/** A WebSocket client that collects JSON messages and the close code/reason. */
+export function connect(url: string, opts: { headers?: Record<string, string>; protocols?: string[] } = {}) {
+  const ws = new WebSocket(url, opts.protocols ?? [], { headers: opts.headers });
+  const messages: any[] = [];
+  const waiters: (() => void)[] = [];
+  ws.on('message', (d) => {
+    messages.push(JSON.parse(String(d)));
+    waiters.splice(0).forEach((w) => w());
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+  /** Resolves with the first message (after those already taken) that matches. */
+  let taken = 0;
+  async function next(match: (m: any) => boolean = () => true, timeoutMs = 20_000): Promise<any> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (taken < messages.length) {
+        const m = messages[taken++];
+        if (match(m)) return m;
+      }
+      if (Date.now() > deadline) throw new Error(`no matching message; got ${JSON.stringify(messages).slice(0, 500)}`);
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 200);
+      });
+    }
+  }
+  return { ws, messages, closed, opened, next };
+}
+
+describe('live text streams over WebSocket', () => {
+  let svc: Service;
+  let wsUrl: string;
+  beforeAll(async () => {
+    svc = await startService('pglite', { worker: false });
+    wsUrl = svc.baseUrl.replace('http', 'ws');
+  });
+  afterAll(async () => svc?.close());
+
+  it.each([
+    ['join the best online ', 'cas', 'ino'],
+    ['欢迎来到网上', '赌', '博'],
+  ])('a word split across chunks (%s%s | %s) is blocked on the chunk that completes it, and the stream is closed', async (lead, a, b) => {
+    const c = connect(`${wsUrl}/v1/streams/text`, { headers: { authorization: `Bearer ${svc.keyA}` } });
+    await c.opened;
+    expect(await c.next((m) => m.type === 'ready')).toMatchObject({ stream: 'text', onBlock: 'close' });
+    c.ws.send(lead + a);
+    const first = await c.next((m) => m.type === 'verdict');
+    expect(first.decision).not.toBe('block');
+    c.ws.send(`${b} tonight`);
+    const second = await c.next((m) => m.type === 'verdict');
+    expect(second).toMatchObject({ seq: 1, decision: 'block', action: 'close' });
+    expect(second.reasons.join(' ')).toMatch(/gambling/);
+    const span = second.evidence.find((e: any) => e.category === 'gambling' && e.textSpan)?.textSpan;
+    expect(span.start).toBeLessThan(first.range[1]); // the evidence spans the chunk boundary
+    expect(span.end).toBeGreaterThan(first.range[1]);
+    const closed = await c.closed;
+    expect(closed.code).toBe(4001);
+    expect(closed.reason).toMatch(/gambling/);
+  });
+
+  it('benign chunks pass one verdict each; the key works as ?key= and as a subprotocol', async () => {
+    for (const c of [
+      connect(`${wsUrl}/v1/streams/text?key=${svc.keyA}`),
+      connect(`${wsUrl}/v1/streams/text`, { protocols: ['likeness.v1', `key.${svc.keyA}`] }),
+    ]) {
+      await c.opened;
+      expect(c.ws.protocol === '' || c.ws.protocol === 'likeness.v1').toBe(true);
+      for (const chunk of ['the weather is ', 'lovely today, ', 'see you at the park']) c.ws.send(chunk);
+      for (let i = 0; i < 3; i++) expect(await c.next((m) => m.type === 'verdict')).toMatchObject({ seq: i, decision: 'pass', action: 'none' });
+      c.ws.close(1000);
+      expect((await c.closed).code).toBe(1000);
+    }
+  });
+
+  it('with on_block=mute a block marks the chunk and the stream stays open', async () => {
+    const c = connect(`${wsUrl}/v1/streams/text?on_block=mute`, { headers: { 'x-api-key': svc.keyA } });
+    await c.opened;
+    c.ws.send('win money at our online cas');
+    c.ws.send('ino now');
+    expect(await c.next((m) => m.type === 'verdict' && m.seq === 1)).toMatchObject({ decision: 'block', action: 'mute' });
+    c.ws.send('thank you for listening, goodbye and have a nice evening with your family');
+    const later = await c.next((m) => m.type === 'verdict' && m.seq === 2);
+    expect(later.action).not.toBe('close');
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    c.ws.close(1000);
+    await c.closed;
+  });
+
+  it('refuses a missing or wrong key before the upgrade, and binary frames on the text stream', async () => {
+    await expect(connect(`${wsUrl}/v1/streams/text`).opened).rejects.toThrow('HTTP 401');
+    await expect(connect(`${wsUrl}/v1/streams/text?key=lg_aaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbb`).opened).rejects.toThrow('HTTP 401');
+    const c = connect(`${wsUrl}/v1/streams/text?key=${svc.keyA}`);
+    await c.opened;
+    c.ws.send(Buffer.from([1, 2, 3]));
+    expect((await c.closed).code).toBe(1003);
+  });
+});
