@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/db';
 import type { Category } from '../taxonomy';
-import { hammingDistance } from './phash';
+import { hammingDistance, mirrorHash } from './phash';
 
 /**
  * Known-bad media: exact (sha256) and perceptual (64-bit DCT hash) matches against
  * what moderators blocked, for the tenant and the shared bank. The threshold and its
  * measured false-match rate are in docs/hashbank.md (`npm run eval:hashbank`).
  */
-export const MATCH_DISTANCE = 10;
+export const MATCH_DISTANCE = 8;
 
 export interface BankEntry {
   id: string;
@@ -22,6 +22,8 @@ export interface BankMatch {
   entry: BankEntry;
   distance: number;
   exact: boolean;
+  /** Matched through the query's mirror hash: the upload is a horizontally flipped copy. */
+  mirrored: boolean;
 }
 
 const CACHE_MS = 10_000;
@@ -38,13 +40,20 @@ async function entriesFor(q: Queryable, tenantId: string): Promise<BankEntry[]> 
   return entries;
 }
 
-/** The closest bank entry within MATCH_DISTANCE (an exact sha256 match is distance 0). */
+/**
+ * The closest bank entry within MATCH_DISTANCE (an exact sha256 match is distance 0).
+ * The query's mirror hash is compared too: flipping is the cheapest way to dodge a
+ * hash, and catching it costs about twice the false matches (docs/hashbank.md).
+ */
 export function closest(entries: readonly BankEntry[], sha256: string | undefined, phash: string): BankMatch | null {
+  const mirror = mirrorHash(phash);
   let best: BankMatch | null = null;
   for (const entry of entries) {
-    if (sha256 && entry.sha256 === sha256) return { entry, distance: 0, exact: true };
-    const distance = hammingDistance(entry.phash, phash);
-    if (distance <= MATCH_DISTANCE && (!best || distance < best.distance)) best = { entry, distance, exact: false };
+    if (sha256 && entry.sha256 === sha256) return { entry, distance: 0, exact: true, mirrored: false };
+    const direct = hammingDistance(entry.phash, phash);
+    const flipped = hammingDistance(entry.phash, mirror);
+    const distance = Math.min(direct, flipped);
+    if (distance <= MATCH_DISTANCE && (!best || distance < best.distance)) best = { entry, distance, exact: false, mirrored: flipped < direct };
   }
   return best;
 }

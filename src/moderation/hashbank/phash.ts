@@ -62,3 +62,14 @@ function popcount(x: number): number {
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
+
+/**
+ * The hash of the horizontally mirrored image, from the hash alone: mirroring negates
+ * every coefficient with an odd horizontal frequency u, and since the AC coefficients
+ * are spread around the median (≈ 0), their bits flip. Bit order is v-major (one byte
+ * per v row, u = 0…7 from the top bit), so the odd-u bits are 0x55 in every byte.
+ */
+export function mirrorHash(hash: string): string {
+  const flip = (h: string): string => ((parseInt(h, 16) ^ 0x55555555) >>> 0).toString(16).padStart(8, '0');
+  return flip(hash.slice(0, 8)) + flip(hash.slice(8));
+}
