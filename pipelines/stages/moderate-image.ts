@@ -21,6 +21,7 @@ export const moderateImageStage: Stage = {
         policy: active,
         shadow,
         phash,
+        readText: true,
         lookup: db ? (p) => lookup(db, media.tenantId, media.sha256, p) : undefined,
       });
       const outcome = moderationOutcome(result);

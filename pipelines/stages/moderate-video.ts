@@ -27,7 +27,7 @@ export const moderateVideoStage: Stage = {
       if (!width || !height) throw new Error('moderate.video needs probe.video to run first');
       const db = capabilities.account?.db;
       const { active, shadow } = await policiesFor(db, media.tenantId, media.kind);
-      const deps = { policy: active, shadow, lookup: db ? (p: string) => lookup(db, media.tenantId, undefined, p) : undefined };
+      const deps = { policy: active, shadow, readText: true, lookup: db ? (p: string) => lookup(db, media.tenantId, undefined, p) : undefined };
 
       const parts: ModerationResult[] = [];
       let sampled = 0;

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifiedConsent } from '../support/consent';
 import { backends, startService, upload, waitDecided, type Service } from '../support/harness';
+import { advertSvg } from '../support/media';
 import { samplePhotos } from '../support/photos';
 
 const photos = samplePhotos();
@@ -86,7 +87,7 @@ describe.each(backends())('moderation in the pipelines on %s', (backend) => {
       const up = await upload(svc, 'portrait_image', fs.readFileSync(other), { headers: { prefer: 'wait=30' } });
       expect(up.body.decision, path.basename(other)).toBe('pass');
     }
-  });
+  }, 180_000);
 
   it('a video whose only banned image appears at 0:07 is blocked with evidence at 0:07, not at the first frame', async () => {
     const banned = fs.readFileSync(photos[1]!);
@@ -122,5 +123,38 @@ describe.each(backends())('moderation in the pipelines on %s', (backend) => {
       expect(s.startMs).toBeGreaterThanOrEqual(7000);
       expect(s.endMs).toBeLessThanOrEqual(8000);
     }
+  });
+
+  it('a gambling advert written in an image is caught through OCR, with the line box as evidence', async () => {
+    const ad = await sharp(advertSvg('ONLINE CASINO', '线上赌场注册送88元')).jpeg().toBuffer();
+    const up = await upload(svc, 'portrait_image', ad, { headers: { prefer: 'wait=30' } });
+    expect(up.body.decision).toBe('block');
+    const stage = (up.body.stages as any[]).find((s) => s.stage === 'moderate.image');
+    const hits = stage.evidence.moderation.evidence.filter((e: any) => e.category === 'gambling');
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits[0].ocrBox.width).toBeGreaterThan(0);
+    const benign = await sharp(advertSvg('GOOD MORNING', '今天天气很好')).jpeg().toBuffer();
+    const ok = await upload(svc, 'portrait_image', benign, { headers: { prefer: 'wait=30' } });
+    expect(ok.body.decision).toBe('pass');
+  });
+
+  it('a video whose only text advert appears at 0:07 is blocked by OCR with evidence at 0:07', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-vid-'));
+    const still = path.join(dir, 'ad.png');
+    await sharp(advertSvg('ONLINE CASINO', '线上赌场注册送88元', 640, 360)).png().toFile(still);
+    const video = path.join(dir, 'advert.mp4');
+    execFileSync('ffmpeg', [
+      '-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x406080:duration=10:size=640x360:rate=25', '-i', still,
+      '-filter_complex', "[0:v][1:v]overlay=enable='between(t,7,8)'", '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', video,
+    ]);
+    const up = await upload(svc, 'generated_video', fs.readFileSync(video), { headers: { prefer: 'wait=30' } });
+    fs.rmSync(dir, { recursive: true, force: true });
+    const item = up.body.decision ? up.body : await waitDecided(svc, up.body.id as string, 60_000);
+    expect(item.decision).toBe('block');
+    const stage = (item.stages as any[]).find((s) => s.stage === 'moderate.video');
+    const hits = stage.evidence.moderation.evidence.filter((e: any) => e.category === 'gambling');
+    expect(hits.length).toBeGreaterThan(0);
+    for (const h of hits) expect(h.frame.timestampMs).toBeGreaterThanOrEqual(7000);
+    expect(stage.evidence.segments.find((s: any) => s.category === 'gambling').startMs).toBeGreaterThanOrEqual(7000);
   });
 });

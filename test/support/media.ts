@@ -60,3 +60,13 @@ export const hasFfmpeg = (() => {
     return false;
   }
 })();
+
+/** A rendered advert: one line of Latin text and one line of Chinese (needs a CJK font, e.g. fonts-wqy-microhei). */
+export function advertSvg(latin: string, chinese: string, w = 800, h = 450): Buffer {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">
+  <rect width="100%" height="100%" fill="#1a3d7c"/>
+  <text x="40" y="${h * 0.35}" font-family="DejaVu Sans" font-size="${h / 7}" font-weight="bold" fill="#ffd700">${esc(latin)}</text>
+  <text x="40" y="${h * 0.7}" font-family="WenQuanYi Micro Hei" font-size="${h / 9}" fill="#ffffff">${esc(chinese)}</text>
+</svg>`);
+}

@@ -2,10 +2,14 @@ import { classifyImageSafetyBatch, decodeImage, type RgbImage } from '../../infe
 import { decide, shadowDecide, type Policy } from '../policy';
 import { mergeResults, type Evidence, type ModerationResult } from '../result';
 import type { BankMatch } from '../hashbank/bank';
+import { hammingDistance } from '../hashbank/phash';
+import { moderateImageText } from './image-text';
 import { safetyToScores } from './safety-scores';
 
 export interface ImageFrame {
   image: RgbImage;
+  /** The encoded original, when there is one (OCR reads it at full resolution). */
+  source?: Uint8Array;
   /** Set for video frames: evidence then points at the frame. */
   frame?: { index: number; timestampMs: number };
   phash?: string;
@@ -16,7 +20,12 @@ export interface ImageModerationDeps {
   shadow?: readonly Policy[];
   /** Hash-bank lookup; absent when there is no account (CLI). */
   lookup?: (phash: string) => Promise<BankMatch | null>;
+  /** Read text in the frames (OCR) and moderate it. */
+  readText?: boolean;
 }
+
+/** Consecutive frames this close in perceptual hash show the same picture: their text is read once. */
+const SAME_PICTURE_DISTANCE = 4;
 
 /**
  * Frames through the safety model in one batch, each checked against the hash
@@ -26,7 +35,17 @@ export interface ImageModerationDeps {
 export async function moderateFrames(frames: readonly ImageFrame[], deps: ImageModerationDeps): Promise<ModerationResult> {
   const safety = await classifyImageSafetyBatch(frames.map((f) => f.image));
   const parts: ModerationResult[] = [];
+  let lastRead: { phash: string; found: boolean } | null = null;
   for (const [i, f] of frames.entries()) {
+    if (deps.readText) {
+      const same = lastRead && f.phash && hammingDistance(lastRead.phash, f.phash) <= SAME_PICTURE_DISTANCE;
+      if (!same || lastRead?.found) {
+        const where = f.frame ? { frame: f.frame } : {};
+        const { result } = await moderateImageText(f.source ?? f.image, deps.policy, where);
+        if (result) parts.push(result);
+        lastRead = f.phash ? { phash: f.phash, found: Boolean(result && result.decision !== 'pass') } : null;
+      }
+    }
     const where = f.frame ? { frame: f.frame } : {};
     const { scores, evidence } = safetyToScores(safety[i]!, where);
     const listHits = [];
@@ -59,5 +78,5 @@ export async function moderateFrames(frames: readonly ImageFrame[], deps: ImageM
 
 export async function moderateImageBytes(bytes: Uint8Array, deps: ImageModerationDeps & { phash?: string }): Promise<ModerationResult> {
   const image = await decodeImage(bytes);
-  return moderateFrames([{ image, phash: deps.phash }], deps);
+  return moderateFrames([{ image, source: bytes, phash: deps.phash }], deps);
 }
