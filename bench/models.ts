@@ -44,12 +44,14 @@ for (const t of [1, 2]) {
   console.log(`| ORT ${t} thread(s) | ${fmt(ortEndToEnd[t]!)} | ${(1000 / ortEndToEnd[t]!).toFixed(1)} |`);
   await s.release();
 }
-const tfjsRows = await benchNsfwjs(images, { wasm: Math.max(5, Math.ceil(runs / 2)), cpu: 3 });
-console.log('\n## Ratios (tfjs median / ORT median, end to end, batch 1)');
-for (const r of tfjsRows) for (const t of [1, 2]) console.log(`ORT ${t} thread(s) vs tfjs-${r.backend}: ${(r.ms / ortEndToEnd[t]!).toFixed(1)}×`);
-
 await classifyImageSafety(images[0]!);
 const portrait = await onePortraitJpeg(readFileSync(join(packageDir('@vladmandic/face-api'), 'demo/sample1.jpg')));
 await benchPortrait(portrait, runs);
 
 await benchRss(images, rssCount);
+
+// tfjs last, so the RSS figures above are of an ORT-only process.
+const tfjsRows = await benchNsfwjs(images, { wasm: Math.max(5, Math.ceil(runs / 2)), cpu: 3 });
+console.log('\n## Ratios (tfjs median / ORT median, end to end, batch 1)');
+for (const r of tfjsRows) for (const t of [1, 2]) console.log(`ORT ${t} thread(s) vs tfjs-${r.backend}: ${(r.ms / ortEndToEnd[t]!).toFixed(1)}×`);
+
