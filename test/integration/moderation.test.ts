@@ -11,6 +11,22 @@ import { samplePhotos } from '../support/photos';
 
 const photos = samplePhotos();
 
+/** 10 s of a lavfi source (640×360; pass its rate) with `still` shown over it from 7.0 s to 8.0 s only. */
+function overlayVideo(background: string, still: Buffer): Buffer {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-vid-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'still.png'), still);
+    const video = path.join(dir, 'video.mp4');
+    execFileSync('ffmpeg', [
+      '-v', 'error', '-y', '-f', 'lavfi', '-i', `${background}:duration=10:size=640x360`, '-i', path.join(dir, 'still.png'),
+      '-filter_complex', "[0:v][1:v]overlay=enable='between(t,7,8)'", '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', video,
+    ]);
+    return fs.readFileSync(video);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe.each(backends())('moderation in the pipelines on %s', (backend) => {
   let svc: Service;
   const api = (p: string, init: RequestInit = {}) =>
@@ -95,17 +111,9 @@ describe.each(backends())('moderation in the pipelines on %s', (backend) => {
     const banked = await api('/v1/hash-bank', { method: 'POST', body: JSON.stringify({ media_id: first.body.id, category: 'gambling' }) });
     expect(banked.status).toBe(201);
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-vid-'));
-    const still = path.join(dir, 'still.png');
-    await sharp(banned).resize(640, 360, { fit: 'fill' }).png().toFile(still);
-    const video = path.join(dir, 'advert.mp4');
     // 10 s of test pattern with the banned image over it from 7.0 s to 8.0 s only.
-    execFileSync('ffmpeg', [
-      '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=duration=10:size=640x360:rate=25', '-i', still,
-      '-filter_complex', "[0:v][1:v]overlay=enable='between(t,7,8)'", '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', video,
-    ]);
-    const up = await upload(svc, 'generated_video', fs.readFileSync(video), { headers: { prefer: 'wait=30' } });
-    fs.rmSync(dir, { recursive: true, force: true });
+    const still = await sharp(banned).resize(640, 360, { fit: 'fill' }).png().toBuffer();
+    const up = await upload(svc, 'generated_video', overlayVideo('testsrc2=rate=25', still), { headers: { prefer: 'wait=30' } });
     const item = up.body.decision ? up.body : await waitDecided(svc, up.body.id as string, 60_000);
     expect(item.decision).toBe('block');
     const stage = (item.stages as any[]).find((s) => s.stage === 'moderate.video');
@@ -139,16 +147,8 @@ describe.each(backends())('moderation in the pipelines on %s', (backend) => {
   });
 
   it('a video whose only text advert appears at 0:07 is blocked by OCR with evidence at 0:07', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-vid-'));
-    const still = path.join(dir, 'ad.png');
-    await sharp(advertSvg('ONLINE CASINO', '线上赌场注册送88元', 640, 360)).png().toFile(still);
-    const video = path.join(dir, 'advert.mp4');
-    execFileSync('ffmpeg', [
-      '-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x406080:duration=10:size=640x360:rate=25', '-i', still,
-      '-filter_complex', "[0:v][1:v]overlay=enable='between(t,7,8)'", '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', video,
-    ]);
-    const up = await upload(svc, 'generated_video', fs.readFileSync(video), { headers: { prefer: 'wait=30' } });
-    fs.rmSync(dir, { recursive: true, force: true });
+    const still = await sharp(advertSvg('ONLINE CASINO', '线上赌场注册送88元', 640, 360)).png().toBuffer();
+    const up = await upload(svc, 'generated_video', overlayVideo('color=c=0x406080:rate=25', still), { headers: { prefer: 'wait=30' } });
     const item = up.body.decision ? up.body : await waitDecided(svc, up.body.id as string, 60_000);
     expect(item.decision).toBe('block');
     const stage = (item.stages as any[]).find((s) => s.stage === 'moderate.video');
