@@ -8,12 +8,12 @@ export type ElemType = 'float32' | 'uint8' | 'int32' | 'int64' | 'float16';
 export type TensorData = Float32Array | Uint8Array | Int32Array | BigInt64Array | Uint16Array;
 
 const ONNX_TYPE: Record<ElemType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, float16: 10 };
-const ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_FLOATS = 6, ATTR_INTS = 7;
+const ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_INTS = 7;
 
 /** `float(1)` forces a FLOAT attribute where a plain integer would be read as INT. */
 export class FloatAttr { constructor(readonly value: number) {} }
 export const float = (value: number): FloatAttr => new FloatAttr(value);
-export type AttrValue = number | string | number[] | FloatAttr | FloatAttr[];
+export type AttrValue = number | string | number[] | FloatAttr;
 
 export interface TensorSpec {
   name: string;
@@ -123,8 +123,5 @@ function encodeAttr(name: string, v: AttrValue): object {
   if (v instanceof FloatAttr) return { name, type: ATTR_FLOAT, f: v.value };
   if (typeof v === 'string') return { name, type: ATTR_STRING, s: Buffer.from(v) };
   if (typeof v === 'number') return { name, type: ATTR_INT, i: v };
-  if (v.length > 0 && v.every((x) => x instanceof FloatAttr)) {
-    return { name, type: ATTR_FLOATS, floats: (v as FloatAttr[]).map((x) => x.value) };
-  }
-  return { name, type: ATTR_INTS, ints: v as number[] };
+  return { name, type: ATTR_INTS, ints: v };
 }
