@@ -11,6 +11,8 @@ export interface ObjectTags {
   state: string;
   retention: RetentionClass;
   category: DataCategory;
+  /** 'true' on AI-generated content (generated_video): the synthetic-content label travels with the bytes. */
+  aigc?: 'true';
   consent?: string;
   subject?: string;
 }

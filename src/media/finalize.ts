@@ -17,6 +17,7 @@ export const tagsFor = (m: MediaRow, state: string): ObjectTags => ({
   state,
   retention: m.retention_class,
   category: m.data_category,
+  aigc: m.data_category === 'synthetic' ? 'true' : undefined,
   consent: m.consent_id ?? undefined,
   subject: m.subject_id ?? undefined,
 });

@@ -91,6 +91,7 @@ export async function ingest(ctx: AppContext, req: IngestRequest): Promise<Inges
       state: 'quarantined',
       retention,
       category: spec.dataCategory,
+      aigc: spec.dataCategory === 'synthetic' ? 'true' : undefined,
       consent: req.consentId,
       subject: req.subjectId,
     };

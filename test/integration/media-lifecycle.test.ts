@@ -48,6 +48,7 @@ describe.each(backends())('media lifecycle on %s', (backend) => {
     expect(tags).toMatchObject({ kind, state: 'released', category });
     if (kind !== 'driving_text' && kind !== 'generated_video') expect(tags.consent).toBe(svc.defaultConsent);
     expect(tags.retention).toBe(item.retention_class);
+    expect(tags.aigc).toBe(kind === 'generated_video' ? 'true' : undefined);
     expect(await svc.ctx.store.exists(quarantineKey(tenant, id))).toBe(false);
 
     const downloaded = Buffer.from(await (await fetch(item.download.url)).arrayBuffer());
