@@ -10,6 +10,8 @@ export const StreamParamsSchema = z.object({
   on_block: z.enum(['close', 'mute']).default('close'),
   /** Audio streams: the language spoken (BCP-47); defaults to SPEECH_DEFAULT_LANGUAGE. */
   language: z.string().regex(/^([a-z]{2,3}(-[A-Za-z0-9]{2,8})*|und)$/).optional(),
+  /** Audio streams: `pcm` (s16le 16 kHz mono), or one continuous Opus stream in WebM (MediaRecorder) or Ogg, cut anywhere. */
+  format: z.enum(['pcm', 'webm', 'ogg']).default('pcm'),
 });
 export type StreamParams = z.infer<typeof StreamParamsSchema>;
 
@@ -41,6 +43,10 @@ export interface VerdictMessage {
 export const CLOSE = {
   normal: 1000,
   unsupported: 1003,
+  /** Compressed audio that ffmpeg cannot decode. */
+  invalidData: 1007,
+  /** The client sends faster than verdicts can be made. */
+  tooFast: 1008,
   tooBig: 1009,
   internal: 1011,
   /** A `block` verdict with `on_block=close`; the reason names the first blocking reason. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, type Service } from '../support/harness';
 import { ADVERT, BENIGN, festivalMissing, pcmOf, pocketsphinxMissing, say } from '../speech/festival';
@@ -55,6 +56,26 @@ describe.skipIf(missing)(`live audio streams over WebSocket${missing ? ` (skippe
     expect((await c.closed).code).toBe(1000);
     const vads = c.messages.filter((m) => m.type === 'vad');
     expect(vads.length).toBe(Math.ceil(benign.length / CHUNK));
+  });
+
+  it('Opus in WebM (as MediaRecorder sends it), cut into arbitrary pieces, is decoded and moderated the same way', async () => {
+    const webm = execFileSync('ffmpeg', ['-v', 'error', '-f', 's16le', '-ar', '16000', '-ac', '1', '-i', 'pipe:0', '-c:a', 'libopus', '-b:a', '24k', '-f', 'webm', 'pipe:1'], { input: advert });
+    const c = connect(`${wsUrl}/v1/streams/audio?format=webm&key=${svc.keyA}`);
+    await c.opened;
+    for (let i = 0; i < webm.length; i += 1000) c.ws.send(webm.subarray(i, i + 1000));
+    c.ws.send(JSON.stringify({ type: 'end' }));
+    const v = await c.next((m) => m.type === 'verdict' && m.decision === 'block', 60_000);
+    expect(v.evidence.some((e: any) => e.category === 'gambling' && e.timeRangeMs)).toBe(true);
+    expect((await c.closed).code).toBe(4001);
+  });
+
+  it('bytes that are not the declared container close the stream with 1007 at the end', async () => {
+    const c = connect(`${wsUrl}/v1/streams/audio?format=ogg&key=${svc.keyA}`);
+    await c.opened;
+    c.ws.send(Buffer.from('this is not an ogg stream at all'.repeat(100)));
+    c.ws.send(JSON.stringify({ type: 'end' }));
+    expect((await c.closed).code).toBe(1007);
+    expect(c.messages.some((m) => m.type === 'verdict')).toBe(false);
   });
 
   it('speech in a language without a recogniser gets review (asr_unavailable) per segment, never pass', async () => {

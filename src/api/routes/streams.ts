@@ -1,7 +1,8 @@
 /**
  * Live streams over WebSocket (see docs/speech.md for the protocol):
  *   GET /v1/streams/text   text frames are chunks of text; one verdict per chunk
- *   GET /v1/streams/audio  binary frames are PCM s16le 16 kHz mono; VAD per chunk, a verdict per speech segment
+ *   GET /v1/streams/audio  binary frames are PCM s16le 16 kHz mono (or WebM/Ogg Opus with `format`);
+ *                          VAD per chunk, a verdict per speech segment
  * A `block` closes the stream with 4001 (or, with `on_block=mute`, marks the chunk to drop).
  */
 import { upgradeWebSocket } from '@hono/node-server';
@@ -14,7 +15,9 @@ import { policiesFor } from '../../moderation/store/policies';
 import { recognizerFor } from '../../speech/asr/registry';
 import { speechConfig } from '../../speech/config';
 import { AudioStreamSession, type VadMessage } from '../../streams/audio-session';
+import { ContainerDecoder } from '../../streams/container-decoder';
 import { CLOSE, ControlSchema, StreamParamsSchema, type VerdictMessage } from '../../streams/protocol';
+import { SerialQueue } from '../../streams/serial';
 import { TextStreamSession } from '../../streams/text-session';
 import type { AuthEnv } from '../auth';
 
@@ -22,6 +25,22 @@ import type { AuthEnv } from '../auth';
 const TEXT_KIND = 'driving_text';
 const AUDIO_KIND = 'driving_audio';
 const MAX_TEXT_CHUNK = 8192;
+/** Chunks waiting for their turn before the client is told it is too fast (text: chunks; audio: messages, ~100 ms each). */
+const MAX_PENDING = 256;
+
+/** Closing once, and not sending after it. */
+class Socket {
+  ws?: WSContext;
+  closed = false;
+  send(msg: unknown): void {
+    if (!this.closed) this.ws?.send(JSON.stringify(msg));
+  }
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ws?.close(code, reason.slice(0, 120));
+  }
+}
 
 export function streamRoutes(ctx: AppContext) {
   const app = new Hono<AuthEnv>();
@@ -30,46 +49,42 @@ export function streamRoutes(ctx: AppContext) {
     if (!p.success) throw new AppError('request.invalid', 'invalid stream parameters', { issues: p.error.issues });
     return p.data;
   };
+  const failWith = (socket: Socket, what: string) => (err: unknown) => {
+    ctx.log.error({ err }, `${what} stream failed`);
+    socket.close(CLOSE.internal, 'internal');
+  };
 
   app.get(
     '/v1/streams/text',
     upgradeWebSocket(async (c) => {
       const { on_block } = params(c.req.query());
-      const tenant = c.get('tenant');
       const moderator = await defaultTextModerator();
-      const { active, shadow } = await policiesFor(ctx.db, tenant.id, TEXT_KIND);
+      const { active, shadow } = await policiesFor(ctx.db, c.get('tenant').id, TEXT_KIND);
       const session = new TextStreamSession(moderator, active, shadow, on_block);
-      let chain = Promise.resolve();
-      let closed = false;
+      const socket = new Socket();
+      const queue = new SerialQueue(failWith(socket, 'text'));
       return {
-        onOpen: (_e, ws) => ws.send(JSON.stringify({ type: 'ready', stream: 'text', policy: { id: active.id, version: active.version }, onBlock: on_block })),
-        onMessage: (e, ws) => {
+        onOpen: (_e, ws) => {
+          socket.ws = ws;
+          socket.send({ type: 'ready', stream: 'text', policy: { id: active.id, version: active.version }, onBlock: on_block });
+        },
+        onMessage: (e) => {
           const receivedAt = performance.now();
-          if (typeof e.data !== 'string') return close(ws, CLOSE.unsupported, 'text frames only');
+          if (typeof e.data !== 'string') return socket.close(CLOSE.unsupported, 'text frames only');
           const chunk = e.data;
-          if (chunk.length > MAX_TEXT_CHUNK) return close(ws, CLOSE.tooBig, `chunks up to ${MAX_TEXT_CHUNK} characters`);
-          chain = chain.then(async () => {
-            if (closed) return;
+          if (chunk.length > MAX_TEXT_CHUNK) return socket.close(CLOSE.tooBig, `chunks up to ${MAX_TEXT_CHUNK} characters`);
+          if (queue.pending >= MAX_PENDING) return socket.close(CLOSE.tooFast, 'too many chunks waiting for verdicts');
+          queue.run(async () => {
+            if (socket.closed) return;
             const v = await session.push(chunk, receivedAt);
-            deliver(ws, v);
-          }).catch((err: unknown) => fail(ws, err));
+            socket.send(v);
+            if (v.action === 'close') socket.close(CLOSE.blocked, v.reasons[0] ?? 'block');
+          });
         },
         onClose: () => {
-          closed = true;
+          socket.closed = true;
         },
       };
-      function deliver(ws: WSContext, v: VerdictMessage) {
-        ws.send(JSON.stringify(v));
-        if (v.action === 'close') close(ws, CLOSE.blocked, v.reasons[0] ?? 'block');
-      }
-      function close(ws: WSContext, code: number, reason: string) {
-        closed = true;
-        ws.close(code, reason.slice(0, 120));
-      }
-      function fail(ws: WSContext, err: unknown) {
-        ctx.log.error({ err }, 'text stream failed');
-        close(ws, CLOSE.internal, 'internal');
-      }
     }),
     upgradeRequired,
   );
@@ -78,19 +93,12 @@ export function streamRoutes(ctx: AppContext) {
     '/v1/streams/audio',
     upgradeWebSocket(async (c) => {
       const p = params(c.req.query());
-      const tenant = c.get('tenant');
       const config = speechConfig();
       const language = p.language ?? config.defaultLanguage;
       const moderator = await defaultTextModerator();
-      const { active, shadow } = await policiesFor(ctx.db, tenant.id, AUDIO_KIND);
-      let socket: WSContext | undefined;
-      let closed = false;
-      const close = (code: number, reason: string) => {
-        if (closed) return;
-        closed = true;
-        session.stop();
-        socket?.close(code, reason.slice(0, 120));
-      };
+      const { active, shadow } = await policiesFor(ctx.db, c.get('tenant').id, AUDIO_KIND);
+      const socket = new Socket();
+      const queue = new SerialQueue(failWith(socket, 'audio'));
       const session = new AudioStreamSession({
         moderator,
         policy: active,
@@ -98,40 +106,47 @@ export function streamRoutes(ctx: AppContext) {
         recognizer: recognizerFor(language, config),
         onBlock: p.on_block,
         send: (m: VerdictMessage | VadMessage) => {
-          if (closed) return;
-          socket?.send(JSON.stringify(m));
-          if (m.type === 'verdict' && m.action === 'close') close(CLOSE.blocked, m.reasons[0] ?? 'block');
+          socket.send(m);
+          if (m.type === 'verdict' && m.action === 'close') stop(CLOSE.blocked, m.reasons[0] ?? 'block');
         },
       });
-      let chain = Promise.resolve();
-      const fail = (err: unknown) => {
-        ctx.log.error({ err }, 'audio stream failed');
-        close(CLOSE.internal, 'internal');
-      };
+      const push = (bytes: Uint8Array, receivedAt = performance.now()) => queue.run(() => (socket.closed ? undefined : session.push(bytes, receivedAt)));
+      const decoder = p.format === 'pcm' ? undefined : new ContainerDecoder(ctx.config.ffmpegPath, p.format, (pcm) => push(pcm));
+      function stop(code: number, reason: string) {
+        session.stop();
+        decoder?.kill();
+        socket.close(code, reason);
+      }
+      async function finish() {
+        const decodeError = await decoder?.end();
+        await queue.idle();
+        if (socket.closed) return;
+        if (decodeError) return stop(CLOSE.invalidData, `undecodable ${p.format}: ${decodeError}`);
+        await session.end();
+        socket.send({ type: 'end' });
+        stop(CLOSE.normal, 'end');
+      }
       return {
         onOpen: (_e, ws) => {
-          socket = ws;
-          ws.send(JSON.stringify({ type: 'ready', stream: 'audio', language, asr: session.asrModel, policy: { id: active.id, version: active.version }, onBlock: p.on_block }));
+          socket.ws = ws;
+          socket.send({ type: 'ready', stream: 'audio', format: p.format, language, asr: session.asrModel, policy: { id: active.id, version: active.version }, onBlock: p.on_block });
         },
         onMessage: (e) => {
-          const receivedAt = performance.now();
+          if (socket.closed) return;
           if (typeof e.data === 'string') {
-            if (!ControlSchema.safeParse(safeJson(e.data)).success) return close(CLOSE.unsupported, 'binary PCM frames, or {"type":"end"}');
-            chain = chain.then(async () => {
-              if (closed) return;
-              await session.end();
-              if (closed) return;
-              socket?.send(JSON.stringify({ type: 'end' }));
-              close(CLOSE.normal, 'end');
-            }).catch(fail);
+            if (!ControlSchema.safeParse(safeJson(e.data)).success) return stop(CLOSE.unsupported, 'binary audio frames, or {"type":"end"}');
+            finish().catch(failWith(socket, 'audio'));
             return;
           }
-          const bytes = e.data instanceof ArrayBuffer ? new Uint8Array(e.data) : new Uint8Array(e.data as unknown as ArrayBufferLike);
-          chain = chain.then(() => (closed ? undefined : session.push(bytes, receivedAt))).catch(fail);
+          if (queue.pending >= MAX_PENDING) return stop(CLOSE.tooFast, 'too much audio waiting for verdicts');
+          const bytes = new Uint8Array(e.data as ArrayBuffer);
+          if (decoder) decoder.write(bytes);
+          else push(bytes);
         },
         onClose: () => {
-          closed = true;
+          socket.closed = true;
           session.stop();
+          decoder?.kill();
         },
       };
     }),
