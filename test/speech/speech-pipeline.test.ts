@@ -40,6 +40,7 @@ describe.skipIf(missing)(`speech moderation on festival speech${missing ? ` (ski
   afterEach(() => {
     delete process.env.SPEECH_DEFAULT_LANGUAGE;
     delete process.env.POCKETSPHINX_PATH;
+    delete process.env.SHERPA_ONNX_MODELS_DIR;
   });
 
   it('an English gambling advert after a benign sentence is blocked, with the time range where it was said', async () => {
@@ -82,6 +83,17 @@ describe.skipIf(missing)(`speech moderation on festival speech${missing ? ` (ski
     expect(r.decision).toBe('review');
     expect(r.reason).toBe('moderation.asr_unavailable');
     expect(r.speech!.evidence.asr.error).toMatch(/not installed/);
+  });
+
+  it('a sherpa-onnx model folder without the sherpa-onnx-node package sends speech to review, naming the fix', async () => {
+    const models = path.join(dir, 'sherpa-models');
+    fs.mkdirSync(path.join(models, 'zh'), { recursive: true });
+    fs.writeFileSync(path.join(models, 'zh', 'recognizer.json'), JSON.stringify({ name: 'sense-voice', version: 'test', config: { modelConfig: { senseVoice: { model: 'model.int8.onnx' }, tokens: 'tokens.txt' } } }));
+    process.env.SHERPA_ONNX_MODELS_DIR = models;
+    const r = await moderate('voice_sample', benign, { ...PIPELINES.voice_sample, stages: [probeAv({ video: false, audio: true, minSeconds: 1 }), moderateSpeech({ language: 'zh' })] });
+    expect(r.decision).toBe('review');
+    expect(r.reason).toBe('moderation.asr_unavailable');
+    expect(r.speech!.evidence.asr.error).toMatch(/npm install sherpa-onnx-node|could not load the model/);
   });
 
   it('a voice sample without speech is rejected (media.no_speech); driving audio without speech passes', async () => {

@@ -52,23 +52,42 @@ export function sherpaRecognizer(modelsDir: string | undefined, language: string
   return loaded.get(key) ?? undefined;
 }
 
+/**
+ * The recogniser is built on first use, so a broken install (no package, a bad manifest, a
+ * model the engine rejects) surfaces as an AsrError inside `transcribe`, where callers turn
+ * it into `review`, rather than as a crash wherever the registry is asked.
+ */
 function open(dir: string, language: string): Recognizer {
-  const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'recognizer.json'), 'utf8')));
-  let sherpa: SherpaModule;
+  let engine: SherpaRecognizer | undefined;
+  let manifest: z.infer<typeof ManifestSchema> | undefined;
   try {
-    sherpa = createRequire(import.meta.url)('sherpa-onnx-node') as SherpaModule;
+    manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'recognizer.json'), 'utf8')));
   } catch {
-    throw new AsrError('asr.unavailable', `${dir} holds a sherpa-onnx model but the sherpa-onnx-node package is not installed (npm install sherpa-onnx-node)`);
+    // reported by transcribe, with the same code as any other broken install
   }
-  const recognizer = new sherpa.OfflineRecognizer({ featConfig: { sampleRate: SAMPLE_RATE, featureDim: 80 }, ...(absolutePaths(manifest.config, dir) as Record<string, unknown>) });
+  const build = (): SherpaRecognizer => {
+    if (!manifest) throw new AsrError('asr.unavailable', `${join(dir, 'recognizer.json')} is not a valid recogniser manifest (see docs/speech.md)`);
+    let sherpa: SherpaModule;
+    try {
+      sherpa = createRequire(import.meta.url)('sherpa-onnx-node') as SherpaModule;
+    } catch {
+      throw new AsrError('asr.unavailable', `${dir} holds a sherpa-onnx model but the sherpa-onnx-node package is not installed (npm install sherpa-onnx-node)`);
+    }
+    try {
+      return new sherpa.OfflineRecognizer({ featConfig: { sampleRate: SAMPLE_RATE, featureDim: 80 }, ...(absolutePaths(manifest.config, dir) as Record<string, unknown>) });
+    } catch (e) {
+      throw new AsrError('asr.unavailable', `sherpa-onnx could not load the model in ${dir}: ${(e as Error).message}`);
+    }
+  };
   return {
     language,
-    model: { name: manifest.name, version: manifest.version },
+    model: { name: manifest?.name ?? 'sherpa-onnx', version: manifest?.version ?? 'unknown' },
     async transcribe(pcm: Float32Array) {
-      const stream = recognizer.createStream();
+      engine ??= build();
+      const stream = engine.createStream();
       stream.acceptWaveform({ samples: pcm, sampleRate: SAMPLE_RATE });
-      recognizer.decode(stream);
-      const r = recognizer.getResult(stream);
+      engine.decode(stream);
+      const r = engine.getResult(stream);
       return { text: (r.text ?? '').trim(), words: tokenTimes(r, pcm.length) };
     },
   };
