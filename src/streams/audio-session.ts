@@ -5,7 +5,8 @@
  * a phrase cut by a segment boundary is still caught. Transport-free: messages go out
  * through `send`, in order.
  */
-import { TextStream, type Policy, type TextModerator } from '../moderation';
+import { TextStream, type TextModerator } from '../moderation';
+import type { TenantPolicies } from '../moderation/store/policies';
 import { AsrError, type Recognizer } from '../speech/asr/types';
 import { msToSamples, s16leToF32 } from '../speech/pcm';
 import { Segmenter, type SpeechSegment } from '../speech/segmenter';
@@ -25,8 +26,8 @@ export interface VadMessage {
 
 export interface AudioSessionOptions {
   moderator: TextModerator;
-  policy: Policy;
-  shadow: readonly Policy[];
+  /** Asked for every segment (it is cached), so an edited tenant policy reaches open streams too. */
+  policies: () => Promise<TenantPolicies>;
   /** Absent: no recogniser for the stream's language; speech segments get `review` (`asr_unavailable`). */
   recognizer?: Recognizer;
   onBlock: 'close' | 'mute';
@@ -122,7 +123,8 @@ export class AudioStreamSession {
     }
     const timed = placeWords(words, seg.startMs);
     // The separator keeps the last word of one segment from gluing onto the first of the next.
-    const r = await this.text.push(`${timed.text} `, this.o.policy, { shadow: this.o.shadow });
+    const { active, shadow } = await this.o.policies();
+    const r = await this.text.push(`${timed.text} `, active, { shadow });
     const startOfSegment = this.textOffset;
     this.textOffset += timed.text.length + 1;
     const evidence = r.evidence.map((e) =>

@@ -3,7 +3,8 @@
  * (the moderation module's TextStream), so a term split across chunks is caught.
  * Transport-free: the WebSocket route feeds it and sends what it returns.
  */
-import { TextStream, type Policy, type TextModerator } from '../moderation';
+import { TextStream, type TextModerator } from '../moderation';
+import type { TenantPolicies } from '../moderation/store/policies';
 import { nonZeroScores, type Action, type VerdictMessage } from './protocol';
 
 export class TextStreamSession {
@@ -13,15 +14,16 @@ export class TextStreamSession {
 
   constructor(
     moderator: TextModerator,
-    private readonly policy: Policy,
-    private readonly shadow: readonly Policy[],
+    /** Asked on every chunk (it is cached), so an edited tenant policy reaches open streams too. */
+    private readonly policies: () => Promise<TenantPolicies>,
     private readonly onBlock: 'close' | 'mute',
   ) {
     this.stream = new TextStream(moderator);
   }
 
   async push(chunk: string, receivedAt = performance.now()): Promise<VerdictMessage> {
-    const r = await this.stream.push(chunk, this.policy, { shadow: this.shadow });
+    const { active, shadow } = await this.policies();
+    const r = await this.stream.push(chunk, active, { shadow });
     const range: [number, number] = [this.offset, this.offset + chunk.length];
     this.offset += chunk.length;
     // With `mute`, every chunk whose window blocks is marked: the relay drops each of them.

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startService, type Service } from '../support/harness';
 import { connect } from './client';
+import { savePolicy } from '../../src/moderation/store/policies';
 
 describe('live text streams over WebSocket', () => {
   let svc: Service;
@@ -60,6 +61,20 @@ describe('live text streams over WebSocket', () => {
     expect(c.ws.readyState).toBe(WebSocket.OPEN);
     c.ws.close(1000);
     await c.closed;
+  });
+
+  it("a tenant's edited block list reaches a stream that is already open", async () => {
+    const c = connect(`${wsUrl}/v1/streams/text?key=${svc.keyB}`);
+    await c.opened;
+    c.ws.send('our brand new product glorbix ');
+    expect(await c.next((m) => m.type === 'verdict')).toMatchObject({ decision: 'pass' });
+    const [tenant] = await svc.ctx.db.query<{ id: string }>("select id from tenants where name = 'tenant-b'");
+    await savePolicy(svc.ctx.db, tenant!.id, 'active', { id: 'b', version: '2', blockList: [{ term: 'glorbix', category: 'fraud' }] });
+    c.ws.send('buy glorbix today');
+    const v = await c.next((m) => m.type === 'verdict');
+    expect(v).toMatchObject({ decision: 'block', action: 'close' });
+    expect(v.reasons).toContain('list.block.fraud');
+    expect((await c.closed).code).toBe(4001);
   });
 
   it('refuses a missing or wrong key before the upgrade, and binary frames on the text stream', async () => {

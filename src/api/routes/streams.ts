@@ -59,8 +59,10 @@ export function streamRoutes(ctx: AppContext) {
     upgradeWebSocket(async (c) => {
       const { on_block } = params(c.req.query());
       const moderator = await defaultTextModerator();
-      const { active, shadow } = await policiesFor(ctx.db, c.get('tenant').id, TEXT_KIND);
-      const session = new TextStreamSession(moderator, active, shadow, on_block);
+      const tenantId = c.get('tenant').id;
+      const policies = () => policiesFor(ctx.db, tenantId, TEXT_KIND);
+      const { active } = await policies();
+      const session = new TextStreamSession(moderator, policies, on_block);
       const socket = new Socket();
       const queue = new SerialQueue(failWith(socket, 'text'));
       return {
@@ -96,13 +98,14 @@ export function streamRoutes(ctx: AppContext) {
       const config = speechConfig();
       const language = p.language ?? config.defaultLanguage;
       const moderator = await defaultTextModerator();
-      const { active, shadow } = await policiesFor(ctx.db, c.get('tenant').id, AUDIO_KIND);
+      const tenantId = c.get('tenant').id;
+      const policies = () => policiesFor(ctx.db, tenantId, AUDIO_KIND);
+      const { active } = await policies();
       const socket = new Socket();
       const queue = new SerialQueue(failWith(socket, 'audio'));
       const session = new AudioStreamSession({
         moderator,
-        policy: active,
-        shadow,
+        policies,
         recognizer: recognizerFor(language, config),
         onBlock: p.on_block,
         send: (m: VerdictMessage | VadMessage) => {
