@@ -13,25 +13,31 @@ export function s16leToF32(bytes: Uint8Array): Float32Array {
   return out;
 }
 
+/** f32 in [-1, 1] → little-endian signed 16-bit samples (clipped). */
+export function f32ToS16le(pcm: Float32Array): Buffer {
+  const b = Buffer.alloc(pcm.length * 2);
+  for (let i = 0; i < pcm.length; i++) {
+    const s = Math.max(-1, Math.min(1, pcm[i]!));
+    b.writeInt16LE(Math.round(s < 0 ? s * 32768 : s * 32767), i * 2);
+  }
+  return b;
+}
+
 /** A 16-bit mono WAV file of `pcm` (what pocketsphinx reads). */
 export function wavBytes(pcm: Float32Array): Buffer {
   const data = pcm.length * 2;
-  const b = Buffer.alloc(44 + data);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + data, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20); // PCM
-  b.writeUInt16LE(1, 22); // mono
-  b.writeUInt32LE(SAMPLE_RATE, 24);
-  b.writeUInt32LE(SAMPLE_RATE * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(data, 40);
-  for (let i = 0; i < pcm.length; i++) {
-    const s = Math.max(-1, Math.min(1, pcm[i]!));
-    b.writeInt16LE(Math.round(s < 0 ? s * 32768 : s * 32767), 44 + i * 2);
-  }
-  return b;
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(36 + data, 4);
+  h.write('WAVEfmt ', 8, 'ascii');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt32LE(SAMPLE_RATE, 24);
+  h.writeUInt32LE(SAMPLE_RATE * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'ascii');
+  h.writeUInt32LE(data, 40);
+  return Buffer.concat([h, f32ToS16le(pcm)]);
 }

@@ -78,6 +78,22 @@ describe.skipIf(missing)(`live audio streams over WebSocket${missing ? ` (skippe
     expect(c.messages.some((m) => m.type === 'verdict')).toBe(false);
   });
 
+  it('a recogniser that cannot start gives review (asr_unavailable), never pass', async () => {
+    process.env.POCKETSPHINX_PATH = '/nonexistent/pocketsphinx_continuous';
+    try {
+      const c = connect(`${wsUrl}/v1/streams/audio?key=${svc.keyA}`);
+      await c.opened;
+      sendPcm(c.ws, benign);
+      c.ws.send(JSON.stringify({ type: 'end' }));
+      const v = await c.next((m) => m.type === 'verdict', 30_000);
+      expect(v).toMatchObject({ decision: 'review', reasons: ['asr_unavailable'] });
+      expect(c.messages.filter((m) => m.type === 'verdict').every((m) => m.decision !== 'pass')).toBe(true);
+      expect((await c.closed).code).toBe(1000);
+    } finally {
+      delete process.env.POCKETSPHINX_PATH;
+    }
+  });
+
   it('speech in a language without a recogniser gets review (asr_unavailable) per segment, never pass', async () => {
     const c = connect(`${wsUrl}/v1/streams/audio?language=zh&key=${svc.keyA}`);
     await c.opened;

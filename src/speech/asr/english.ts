@@ -1,4 +1,5 @@
 import { runPocketsphinx } from './pocketsphinx';
+import { LivePocketsphinx } from './pocketsphinx-live';
 import type { Recognizer, Transcript } from './types';
 
 /**
@@ -15,5 +16,6 @@ export function pocketsphinxEnglish(bin?: string): Recognizer {
       const words = utterances.flatMap((u) => u.words);
       return { text: words.map((w) => w.word).join(' '), words };
     },
+    live: (onWords, onError) => new LivePocketsphinx(bin ?? 'pocketsphinx_continuous', onWords, onError),
   };
 }

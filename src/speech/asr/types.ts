@@ -19,6 +19,18 @@ export interface Recognizer {
   readonly model: { name: string; version: string };
   /** 16 kHz mono f32 → transcript; word times are relative to the start of `pcm`. */
   transcribe(pcm: Float32Array, signal?: AbortSignal): Promise<Transcript>;
+  /**
+   * Engines that can decode a live stream as it arrives offer this: one resident decoder
+   * per stream, utterances handed out as the engine finds them, word times in stream time.
+   */
+  live?(onWords: (words: TimedWord[]) => void, onError: (e: AsrError) => void): LiveDecoder;
+}
+
+export interface LiveDecoder {
+  write(pcm: Float32Array): void;
+  /** Ends the input; resolves after the last utterance was handed out. */
+  end(): Promise<void>;
+  kill(): void;
 }
 
 export type AsrErrorCode = 'asr.unavailable' | 'asr.failed';
