@@ -4,9 +4,10 @@
  * p50/p95/p99:
  *   - text: one chunk of 12–24 characters at a time, the next sent when its verdict is back
  *     (client round trip, and the server's own `latencyMs` from receipt to send);
- *   - audio: festival speech as PCM s16le 16 kHz in 100 ms messages, each awaited: the VAD
- *     acknowledgement per chunk, and per speech segment the time from the segment's close
- *     to its verdict (pocketsphinx transcription + text moderation).
+ *   - audio: festival speech as PCM s16le 16 kHz in 100 ms messages paced in real time (as a
+ *     microphone sends them): the VAD acknowledgement per chunk, and per utterance the time
+ *     from the arrival of the audio holding its last word to its verdict (pocketsphinx's
+ *     endpointing wait + decoding + text moderation).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -106,13 +107,16 @@ async function main(): Promise<void> {
     const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', wav, '-af', 'apad=pad_dur=1', '-ac', '1', '-ar', '16000', '-f', 's16le', 'pipe:1'], { maxBuffer: 1 << 26 });
     const segments: number[] = [];
     const vadAck: number[] = [];
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 2; round++) {
       const ws = await open(`${base}/audio?key=${apiKey}`);
       const done = new Promise<void>((resolve) => ws.on('close', () => resolve()));
       const sendAudio = rpc(ws, (m) => {
         if (m.type === 'verdict') segments.push(m.latencyMs);
       });
+      const start = performance.now();
       for (let i = 0; i < pcm.length; i += 3200) {
+        const due = start + (i / 3200) * 100;
+        if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
         const t0 = performance.now();
         await sendAudio(pcm.subarray(i, i + 3200), (m) => m.type === 'vad');
         vadAck.push(performance.now() - t0);
@@ -121,7 +125,7 @@ async function main(): Promise<void> {
       await done;
     }
     row('audio 100 ms chunk → VAD ack, round trip', vadAck);
-    row('audio segment close → verdict (ASR + text)', segments);
+    row('audio utterance: last word received → verdict', segments);
   }
   await new Promise((r) => server.close(r));
   await rt.close();
