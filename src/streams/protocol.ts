@@ -22,7 +22,7 @@ export type Action = 'none' | 'mute' | 'close';
 
 export interface VerdictMessage {
   type: 'verdict';
-  /** Text: the chunk's number (from 0). Audio: the number of the transcribed segment. */
+  /** Text: the chunk's number (from 0). Audio: the number of the transcribed utterance. */
   seq: number;
   decision: 'pass' | 'review' | 'block';
   reasons: string[];
@@ -32,11 +32,11 @@ export interface VerdictMessage {
   evidence: Evidence[];
   /** What the server does (or asks the client to do) about this chunk. */
   action: Action;
-  /** Server time from receiving the chunk (audio: closing the segment) to sending this. */
+  /** Server time from receiving the chunk (audio: the audio of the utterance's last word, or the segment's close) to sending this. */
   latencyMs: number;
-  /** Text: [start, end) of this chunk in stream offsets. Audio: the segment's time range. */
+  /** Text: [start, end) of this chunk in stream offsets. Audio: the utterance's (segment's) time range in ms. */
   range?: [number, number];
-  /** Audio: the recognised words of the segment. */
+  /** Audio: the recognised words of the utterance. */
   transcript?: string;
 }
 
