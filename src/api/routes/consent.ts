@@ -18,6 +18,7 @@ import {
   SubjectSchema,
   subjectView,
 } from './consent-schemas';
+import { ceremonyRoutes } from './consent-ceremony';
 
 const problem = (description: string) => ({
   description,
@@ -208,5 +209,6 @@ export function consentRoutes(ctx: AppContext) {
     },
   );
 
+  app.route('/', ceremonyRoutes(ctx));
   return app;
 }
