@@ -45,7 +45,7 @@ describe.skipIf(!hasTools)('consent ceremony (festival speech, pocketsphinx gram
     // (about 1 right reading in 9 fails on random codes; test/consent/asr-eval.ts measures it).
     const statement = (c.body.statement as string).replace(/(\d )+\d\.$/, '4 7 2 9 1 3.');
     await svc.ctx.db.query('update consent_challenges set statement = $2 where id = $1', [c.body.id, statement]);
-    return { a, c: { ...c.body, statement } };
+    return { a, c: { id: c.body.id as string, statement } };
   }
   const submit = async (aid: string, cid: string, audio: Buffer) => {
     const res = await fetch(`${svc.baseUrl}/v1/consents/${aid}/challenges/${cid}/recording`, {
