@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Service } from '../support/harness';
 
 /** Small JSON client for the consent API in tests. */
@@ -44,4 +48,14 @@ export async function attestation(svc: Service, subjectId: string, over: Record<
 /** Marks an attestation verified directly in the database (for tests of what follows a ceremony). */
 export async function markVerified(svc: Service, id: string): Promise<void> {
   await svc.ctx.db.query(`update consent_attestations set verification = 'verified' where id = $1`, [id]);
+}
+
+/** Real speech from festival (voice samples without speech are rejected by moderation). */
+export function speech(text = 'Hello, and welcome to our weekly show about gardening and cooking.'): Buffer {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-say-'));
+  const out = path.join(dir, 'say.wav');
+  execFileSync('text2wave', ['-o', out, '-F', '16000'], { input: text });
+  const buf = fs.readFileSync(out);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return buf;
 }
