@@ -29,6 +29,9 @@ export const consentStage: Stage = {
     };
     if (!usability.ok) return { status: 'reject', reason: usability.code, evidence: { ...evidence, message: usability.message } };
     if (!usability.verified) return { status: 'review', reason: 'consent.unverified', evidence };
+    // A voice to clone must be the consenting speaker's. No speaker-embedding model ships
+    // (none installs offline), so the match is unverified and a person listens: never a pass.
+    if (media.kind === 'voice_sample') return { status: 'review', reason: 'consent.voice_unverified', evidence: { ...evidence, voice_match: 'unverified' } };
     return { status: 'pass', evidence };
   },
 };

@@ -46,8 +46,17 @@ export async function expireDue(ctx: AppContext, now = new Date()): Promise<numb
     `select id, tenant_id from consent_attestations where state in ('active', 'suspended') and valid_until <= $1 limit 100`,
     [now],
   );
-  for (const a of due) await endAttestation(ctx, a.tenant_id, a.id, 'consent-expiry', 'expired', { valid_until_passed: true });
-  return due.length;
+  let ended = 0;
+  for (const a of due) {
+    try {
+      await endAttestation(ctx, a.tenant_id, a.id, 'consent-expiry', 'expired', { valid_until_passed: true });
+      ended += 1;
+    } catch (e) {
+      // Another process's sweeper (or a revocation) ended it first.
+      if (!(e instanceof AppError && e.code === 'consent.conflict')) throw e;
+    }
+  }
+  return ended;
 }
 
 async function endAttestation(

@@ -131,7 +131,7 @@ describe.each(backends())('consent attestations on %s', (backend) => {
     expect(item.stages.find((s: { stage: string }) => s.stage === 'consent')).toMatchObject({ status: 'pass' });
   });
 
-  it('in the pipeline: unverified consent goes to review, verified passes the consent stage, driving_text needs none', async () => {
+  it('in the pipeline: unverified consent goes to review, verified passes the consent stage (a voice sample still needs its speaker matched), driving_text needs none', async () => {
     const sid = await subject(svc);
     const a = await attestation(svc, sid);
     const unverified = await upload(svc, 'voice_sample', audio, { query: { consent_id: a.id, subject_id: sid } });
@@ -140,11 +140,15 @@ describe.each(backends())('consent attestations on %s', (backend) => {
     expect(item.stages.find((s: { stage: string }) => s.stage === 'consent')).toMatchObject({ status: 'review', reason: 'consent.unverified' });
 
     await markVerified(svc, a.id);
-    const verified = await waitDecided(svc, (await upload(svc, 'voice_sample', audio, { query: { consent_id: a.id } })).body.id as string);
+    const verified = await waitDecided(svc, (await upload(svc, 'driving_audio', audio, { query: { consent_id: a.id } })).body.id as string);
     expect(verified.stages.find((s: { stage: string }) => s.stage === 'consent')).toMatchObject({
       status: 'pass',
       evidence: { attestation_id: a.id, verification: 'verified' },
     });
+    // A voice sample (for cloning) also needs the speaker matched, and no speaker model is installed.
+    const sample = await waitDecided(svc, (await upload(svc, 'voice_sample', audio, { query: { consent_id: a.id } })).body.id as string);
+    expect(sample.decision).not.toBe('pass');
+    expect(sample.stages.find((s: { stage: string }) => s.stage === 'consent')).toMatchObject({ status: 'review', reason: 'consent.voice_unverified' });
 
     const text = await waitDecided(svc, (await upload(svc, 'driving_text', Buffer.from('Hello, welcome to the show.'))).body.id as string);
     expect(text.decision).toBe('pass');

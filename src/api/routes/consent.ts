@@ -3,7 +3,7 @@ import type { AppContext } from '../../app-context';
 import { addDocument, createAttestation, createSubject, ownAttestation, setSuspended } from '../../consent/attestations';
 import { getSubject, listAttestations, listConsentEvents } from '../../consent/repo';
 import { listReceipts, signingKey } from '../../consent/receipts';
-import { revokeAttestation } from '../../consent/revocation';
+import { revokeAttestation, startExpirySweeper } from '../../consent/revocation';
 import { AppError } from '../../core/errors';
 import type { AuthEnv } from '../auth';
 import { ProblemSchema } from '../schemas';
@@ -31,6 +31,9 @@ const security = [{ apiKey: [] }];
 /** Subjects, attestations, evidence, state changes, receipts. Every change answers with its signed receipt. */
 export function consentRoutes(ctx: AppContext) {
   const app = new OpenAPIHono<AuthEnv>();
+  // Expiry acts at its time without a request: every API process sweeps (ending an attestation is
+  // serialised by its row lock, so concurrent sweepers do the work once).
+  startExpirySweeper(ctx, Number(process.env.CONSENT_SWEEP_SECONDS ?? 60) * 1000);
   const actorOf = (tenantId: string) => `tenant:${tenantId}`;
 
   app.openapi(
