@@ -4,6 +4,7 @@ import { mergeResults, type Evidence, type ModerationResult } from '../result';
 import type { BankMatch } from '../hashbank/bank';
 import { hammingDistance } from '../hashbank/phash';
 import { moderateImageText } from './image-text';
+import { moderateImageQr } from './qr';
 import { safetyToScores } from './safety-scores';
 
 export interface ImageFrame {
@@ -43,7 +44,10 @@ export async function moderateFrames(frames: readonly ImageFrame[], deps: ImageM
         const where = f.frame ? { frame: f.frame } : {};
         const { result } = await moderateImageText(f.source ?? f.image, deps.policy, where);
         if (result) parts.push(result);
-        lastRead = f.phash ? { phash: f.phash, found: Boolean(result && result.decision !== 'pass') } : null;
+        // QR codes carry links OCR cannot read (./qr.ts).
+        const qr = await moderateImageQr(f.image, deps.policy, where);
+        if (qr) parts.push(qr);
+        lastRead = f.phash ? { phash: f.phash, found: [result, qr].some((r) => r && r.decision !== 'pass') } : null;
       }
     }
     const where = f.frame ? { frame: f.frame } : {};
@@ -58,7 +62,7 @@ export async function moderateFrames(frames: readonly ImageFrame[], deps: ImageM
         category: match.entry.category,
         score: 1,
         source: 'hash',
-        listEntry: { list: 'hash-bank', term: `${match.entry.id} (distance ${match.distance}${match.exact ? ', exact' : ''})` },
+        listEntry: { list: 'hash-bank', term: `${match.entry.id} (distance ${match.distance}${match.exact ? ', exact' : ''}${match.mirrored ? ', mirrored' : ''})` },
         ...where,
       });
     }
