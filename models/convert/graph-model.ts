@@ -23,57 +23,87 @@ const ints = (a: any): number[] => (a?.list?.i ?? []).map(Number);
 const strs = (a: any): string[] => (a?.list?.s ?? []).map((s: string) => Buffer.from(s, 'base64').toString('utf8'));
 const int = (a: any, fallback = 0): number => (a?.i === undefined ? fallback : Number(a.i));
 
-/** Converts the graph and returns the ONNX names of the requested TF output tensors. */
+/**
+ * Converts the part of the graph the requested TF output tensors depend on, and returns
+ * their ONNX names. Nodes are emitted on demand, producers first, so a node folded into
+ * a consumer (ReLU + clip_by_value → one Clip) never reaches the ONNX graph.
+ */
 export function convertGraphModel(g: OnnxGraph, artifacts: TfjsArtifacts, outputNames: string[]): GraphConversion {
   const nodes = artifacts.topology.node as TfNode[];
-  const tensors = new Map<string, string>();
-  const consts = new Map<string, Weight>();
-  const inputs: TensorSpec[] = [];
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const converted = new Map<string, string>();
+  const inputs: TensorSpec[] = nodes.filter((n) => n.op === 'Placeholder').map((n) => {
+    const dims = (n.attr?.shape?.shape?.dim ?? []).map((d: { size: string }) => Number(d.size));
+    return { name: n.name, type: 'float32', shape: dims.map((d: number) => (d < 0 ? 'batch' : d)) };
+  });
 
-  const key = (ref: string) => (ref.includes(':') ? ref : `${ref}:0`);
+  const nodeOf = (ref: string): TfNode => {
+    const [name, index = '0'] = ref.replace(/^\^/, '').split(':');
+    if (index !== '0') throw new Error(`${ref}: only first outputs are supported`);
+    const node = byName.get(name!);
+    if (!node) throw new Error(`unknown tensor ${ref}`);
+    return node;
+  };
   const constOf = (ref: string): Weight => {
-    const w = consts.get(key(ref).split(':')[0]!);
+    const node = nodeOf(ref);
+    const w = node.op === 'Const' ? artifacts.weights.get(node.name) : undefined;
     if (!w) throw new Error(`${ref} must be a constant`);
     return w;
   };
   const tensor = (ref: string): string => {
-    const k = key(ref);
-    const known = tensors.get(k);
+    const node = nodeOf(ref);
+    const known = converted.get(node.name);
     if (known) return known;
-    const w = consts.get(k.split(':')[0]!);
-    if (!w) throw new Error(`tensor ${ref} used before it is defined`);
-    const name = w.dtype === 'float32'
-      ? addWeight(g, k.split(':')[0]!, w.shape, w.values as Float32Array)
-      : g.constant(k.split(':')[0]!, 'int32', w.shape, w.values as Int32Array);
-    tensors.set(k, name);
-    return name;
+    let out: string;
+    if (node.op === 'Placeholder') out = node.name;
+    else if (node.op === 'Const') {
+      const w = constOf(node.name);
+      out = w.dtype === 'float32'
+        ? addWeight(g, node.name, w.shape, w.values as Float32Array)
+        : g.constant(node.name, 'int32', w.shape, w.values as Int32Array);
+    } else {
+      const dataInputs = (node.input ?? []).filter((i) => !i.startsWith('^'));
+      out = convertNode(g, node, dataInputs, tensor, constOf, { nodeOf, constOf });
+    }
+    converted.set(node.name, out);
+    return out;
   };
 
-  for (const node of nodes) {
-    const dataInputs = (node.input ?? []).filter((i) => !i.startsWith('^'));
-    if (node.op === 'Const') {
-      const w = artifacts.weights.get(node.name);
-      if (!w) throw new Error(`no weight for Const ${node.name}`);
-      consts.set(node.name, w);
-      continue;
-    }
-    if (node.op === 'Placeholder') {
-      const dims = (node.attr?.shape?.shape?.dim ?? []).map((d: { size: string }) => Number(d.size));
-      inputs.push({ name: node.name, type: 'float32', shape: dims.map((d: number) => (d < 0 ? 'batch' : d)) });
-      tensors.set(`${node.name}:0`, node.name);
-      continue;
-    }
-    const out = convertNode(g, node, dataInputs, tensor, constOf);
-    tensors.set(`${node.name}:0`, out);
-  }
   const outputs = new Map(outputNames.map((n) => [n, tensor(n)]));
   return { inputs, outputs };
+}
+
+interface GraphView { nodeOf: (ref: string) => TfNode; constOf: (ref: string) => Weight }
+
+/** A scalar float constant's value, or undefined when `ref` is anything else. */
+function scalarConst(view: GraphView, ref: string): number | undefined {
+  const node = view.nodeOf(ref);
+  if (node.op !== 'Const') return undefined;
+  const w = view.constOf(ref);
+  return w.dtype === 'float32' && w.values.length === 1 ? w.values[0] : undefined;
+}
+
+/**
+ * Keras relu6 / clip_by_value arrive as Maximum(Minimum(t, hi), lo), often with t = Relu(x).
+ * As one Clip, ORT fuses it into the preceding convolution; min/max of the same values is
+ * exactly a clip, and Relu disappears into it when lo ≥ 0.
+ */
+function clipPattern(view: GraphView, node: TfNode, inputs: string[]): { base: string; lo: number; hi: number } | undefined {
+  const lo = scalarConst(view, inputs[1]!);
+  const inner = view.nodeOf(inputs[0]!);
+  if (lo === undefined || inner.op !== 'Minimum') return undefined;
+  const innerInputs = (inner.input ?? []).filter((i) => !i.startsWith('^'));
+  const hi = scalarConst(view, innerInputs[1]!);
+  if (hi === undefined || hi < lo) return undefined;
+  const t = view.nodeOf(innerInputs[0]!);
+  const base = t.op === 'Relu' && lo >= 0 ? (t.input ?? [])[0]! : innerInputs[0]!;
+  return { base, lo, hi };
 }
 
 type TensorOf = (ref: string) => string;
 type ConstOf = (ref: string) => Weight;
 
-function convertNode(g: OnnxGraph, node: TfNode, inputs: string[], tensor: TensorOf, constOf: ConstOf): string {
+function convertNode(g: OnnxGraph, node: TfNode, inputs: string[], tensor: TensorOf, constOf: ConstOf, view: GraphView): string {
   const a = node.attr ?? {};
   const x = () => tensor(inputs[0]!);
   const binary = (op: string) => g.op(op, [tensor(inputs[0]!), tensor(inputs[1]!)], {}, node.name);
@@ -83,7 +113,10 @@ function convertNode(g: OnnxGraph, node: TfNode, inputs: string[], tensor: Tenso
     case 'Sub': return binary('Sub');
     case 'Mul': return binary('Mul');
     case 'RealDiv': return binary('Div');
-    case 'Maximum': return binary('Max');
+    case 'Maximum': {
+      const clipped = clipPattern(view, node, inputs);
+      return clipped ? clip(g, tensor(clipped.base), node.name, clipped.lo, clipped.hi) : binary('Max');
+    }
     case 'Minimum': return binary('Min');
     case 'Relu': return g.op('Relu', [x()], {}, node.name);
     case 'Relu6': return clip(g, x(), node.name, 0, 6);
