@@ -17,7 +17,7 @@ function batchOf(images: RgbImage[], size: number, batch: number): Float32Array 
   return out;
 }
 
-export async function benchOrtModels(images: RgbImage[], runs: number): Promise<OrtRow[]> {
+export async function benchOrtModels(images: RgbImage[], runs: number, spinning: boolean): Promise<OrtRow[]> {
   const rows: OrtRow[] = [];
   console.log('\n## onnxruntime-node, per model (median ms per run; images/s = batch / median)');
   console.log('| model | threads | batch | median ms | images/s |\n|---|---|---|---|---|');
@@ -26,7 +26,7 @@ export async function benchOrtModels(images: RgbImage[], runs: number): Promise<
     const size = shape[1] as number;
     const batches = shape[0] === 'batch' ? [1, 8] : [1];
     for (const threads of [1, 2]) {
-      const s = await createSession(entry.name, { threads });
+      const s = await createSession(entry.name, { threads, spinning });
       for (const batch of batches) {
         const feeds = { [s.inputNames[0]!]: new ort.Tensor('float32', batchOf(images, size, batch), [batch, size, size, 3]) };
         const ms = await medianMs(() => s.run(feeds), batch === 1 ? runs : Math.max(3, Math.ceil(runs / 4)));
