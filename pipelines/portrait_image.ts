@@ -1,4 +1,5 @@
 import { consentStage } from './stages/consent';
+import { consentFaceStage } from './stages/consent-face';
 import { decideStore } from './stages/decide-store';
 import { probeImage } from './stages/probe-image';
 import { moderateImageStage } from './stages/moderate-image';
@@ -6,6 +7,6 @@ import type { PipelineDef } from './types';
 
 export const portraitImage: PipelineDef = {
   kind: 'portrait_image',
-  stages: [probeImage, consentStage, moderateImageStage, decideStore],
+  stages: [probeImage, consentStage, consentFaceStage, moderateImageStage, decideStore],
   stopOn: ['reject', 'block'],
 };

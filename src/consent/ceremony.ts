@@ -6,7 +6,9 @@ import type { AppContext } from '../app-context';
 import { AppError } from '../core/errors';
 import type { Queryable } from '../db/db';
 import { record, ownAttestation } from './attestations';
+import type { FaceEmbedding } from '../inference/index.js';
 import { englishStatement } from './asr/statement';
+import { referenceFaces, storeReferences } from './faces';
 import { pocketsphinxRecognizer } from './asr/pocketsphinx';
 import type { CheckResult, StatementRecognizer } from './asr/types';
 import { getSubject, lockAttestation, updateAttestation, type AttestationRow } from './repo';
@@ -20,8 +22,9 @@ import { recordingKey, putEvidence } from './storage';
  * it, whatever its outcome) and valid for a short time.
  *
  * Checks: `code` (used once, in time), `speech` (the exact statement was said), `face`
- * and `liveness` for face scope (a face model compares the consent video with uploads;
- * until one is wired they are `unverified`). Outcome: any `fail` → failed; else any
+ * (frames of the consent video show one face; they become the references uploads are
+ * matched against) and `liveness` for face scope (`unverified`: the antispoof model is
+ * unvalidated, so a person judges). Outcome: any `fail` → failed; else any
  * `unverified` → review; else verified. A heard negation ("I do not consent") marks the
  * attestation failed; other failures leave it as it was so the creator can try again.
  */
@@ -122,6 +125,7 @@ export async function submitRecording(
   const key = recordingKey(tenantId, a.id, challenge.id);
   await putEvidence(ctx.store, key, bytes, contentType, { tenant: tenantId, attestation: a.id, evidence: 'recording' });
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lg-ceremony-'));
+  let faces: FaceEmbedding[] = [];
   try {
     const file = path.join(dir, 'recording');
     await fs.writeFile(file, bytes);
@@ -137,9 +141,11 @@ export async function submitRecording(
         : { status: 'unverified', reason: 'speech.no_recognizer', score: null, evidence: { language: challenge.language } };
     }
     if (a.scopes.includes('face')) {
-      // The face models (detection, embedding, antispoof) plug in here once published.
-      checks.face = { status: 'unverified', reason: 'face.no_model', score: null, evidence: {} };
-      checks.liveness = { status: 'unverified', reason: 'liveness.no_model', score: null, evidence: {} };
+      const refs = await referenceFaces(ctx.config.ffmpegPath, file, dir);
+      checks.face = refs.check;
+      faces = refs.embeddings;
+      // The antispoof model gives hints only, unvalidated on presentation attacks: a person judges liveness.
+      checks.liveness = { status: 'unverified', reason: 'liveness.unvalidated_model', score: null, evidence: {} };
     }
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
@@ -153,6 +159,7 @@ export async function submitRecording(
     await q.query('update consent_challenges set recording_key = $2, recording_sha256 = $3, outcome = $4 where id = $1', [
       challenge.id, key, digest, outcome,
     ]);
+    if (outcome !== 'failed') await storeReferences(q, a.id, challenge.id, faces);
     for (const [name, c] of Object.entries(checks)) {
       await q.query(
         `insert into consent_checks (challenge_id, name, status, score, threshold, evidence) values ($1, $2, $3, $4, $5, $6)`,

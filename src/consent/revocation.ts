@@ -113,6 +113,8 @@ async function cascade(ctx: AppContext, a: AttestationRow, ending: Ending): Prom
       report.made_before.push({ media_id: m.id, decided_at: iso(m.decided_at), action: 'restricted', objects: [] });
     }
   }
+  // Face references are biometric data derived from the consent: they never outlive it.
+  await ctx.db.query('delete from consent_face_refs where attestation_id = $1', [a.id]);
   if (a.revocation_policy === 'delete') {
     const gone = await ctx.store.deleteAllVersions(`${consentPrefix(a.tenant_id, a.id)}ceremony/`);
     report.evidence_deleted = gone.map((o) => o.key);

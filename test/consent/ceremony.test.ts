@@ -115,13 +115,14 @@ describe.skipIf(!hasTools)('consent ceremony (festival speech, pocketsphinx gram
     expect(r.body.checks.speech).toBeUndefined();
   });
 
-  it('face scope cannot be verified without a face model: the ceremony goes to review', async () => {
+  it('face scope needs a video: an audio-only recording fails the face check', async () => {
     const { a, c } = await challenge({ scopes: ['face', 'voice'], purposes: ['video_avatar'] });
     const r = await submit(a.id, c.id, say(spokenWords(c.statement).join(' ')));
     expect(r.body.checks.speech.status).toBe('pass');
-    expect(r.body.checks.face).toMatchObject({ status: 'unverified' });
-    expect(r.body.outcome).toBe('review');
-    expect(r.body.attestation.verification).toBe('review');
+    expect(r.body.checks.face).toMatchObject({ status: 'fail', reason: 'face.no_video' });
+    expect(r.body.checks.liveness).toMatchObject({ status: 'unverified' });
+    expect(r.body.outcome).toBe('failed');
+    expect(r.body.attestation.verification).toBe('unverified');
   });
 
   it('a revoked attestation gets no challenge', async () => {

@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spokenWords } from '../../src/consent/asr/statement';
+import { startService, upload, waitDecided, type Service } from '../support/harness';
+import { attestation, call, subject } from './support';
+
+const FACES = path.resolve(process.env.LIKENESS_SHARED_DATA ?? path.join(process.cwd(), '../shared/data'), 'faces-dev');
+const ready = fs.existsSync(FACES) && fs.existsSync('/usr/bin/text2wave');
+if (!ready) console.warn(`face-match tests skipped: no ${FACES} (set LIKENESS_SHARED_DATA) or no festival`);
+
+/** A consent video: a still photo of the subject for the length of the spoken statement. */
+function consentVideo(photo: string, text: string): Buffer {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-cv-'));
+  const voice = path.join(dir, 'v.wav');
+  const out = path.join(dir, 'c.mp4');
+  execFileSync('text2wave', ['-o', voice, '-F', '16000'], { input: text });
+  execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', photo, '-i', voice, '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-r', '5', '-c:a', 'aac', '-shortest', out]);
+  const buf = fs.readFileSync(out);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return buf;
+}
+
+describe.skipIf(!ready)('face match against the consent video (faces-dev photos)', () => {
+  let svc: Service;
+  beforeAll(async () => {
+    svc = await startService('pglite');
+  });
+  afterAll(async () => svc?.close());
+
+  it('the same person passes the face check, a different person is rejected, a revoked attestation is refused', async () => {
+    const person = path.join(FACES, 'lfw_Vladimir_Putin');
+    const sid = await subject(svc, { display_name: 'Jane Doe' });
+    const a = await attestation(svc, sid, { scopes: ['face', 'voice'], purposes: ['image_avatar'] });
+    const c = (await call(svc, 'POST', `/v1/consents/${a.id}/challenges`, { company: 'Acme Studios' })).body;
+    const statement = (c.statement as string).replace(/(\d )+\d\.$/, '4 7 2 9 1 3.');
+    await svc.ctx.db.query('update consent_challenges set statement = $2 where id = $1', [c.id, statement]);
+    const res = await fetch(`${svc.baseUrl}/v1/consents/${a.id}/challenges/${c.id}/recording`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${svc.keyA}`, 'content-type': 'video/mp4' },
+      body: consentVideo(path.join(person, '1.jpg'), spokenWords(statement).join(' ')),
+    });
+    const ceremony = (await res.json()) as Record<string, any>;
+    expect(ceremony.checks.speech.status).toBe('pass');
+    expect(ceremony.checks.face).toMatchObject({ status: 'pass', evidence: { frames_with_face: expect.any(Number) } });
+    expect(ceremony.outcome).toBe('review'); // liveness is for a person to judge
+
+    const same = await waitDecided(svc, (await upload(svc, 'portrait_image', fs.readFileSync(path.join(person, '2.jpg')), { query: { consent_id: a.id } })).body.id as string);
+    const sameFace = same.stages.find((s: { stage: string }) => s.stage === 'consent.face');
+    expect(sameFace.status).toBe('pass');
+    expect(sameFace.evidence.score).toBeGreaterThanOrEqual(sameFace.evidence.threshold);
+
+    const other = await waitDecided(svc, (await upload(svc, 'portrait_image', fs.readFileSync(path.join(FACES, 'lfw_Jacques_Chirac', '1.jpg')), { query: { consent_id: a.id } })).body.id as string);
+    expect(other.decision).toBe('reject');
+    expect(other.reason).toBe('consent.face_mismatch');
+
+    await call(svc, 'POST', `/v1/consents/${a.id}/revoke`, {});
+    expect(await svc.ctx.db.query('select 1 from consent_face_refs where attestation_id = $1', [a.id])).toEqual([]);
+    const again = await upload(svc, 'portrait_image', fs.readFileSync(path.join(person, '3.jpg')), { query: { consent_id: a.id } });
+    expect(again.body.code).toBe('consent.revoked');
+  });
+});
