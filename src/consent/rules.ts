@@ -165,3 +165,11 @@ export function attestationProblems(a: {
 /** When an attestation's validity ran out but its state still says active: expiry is due. */
 export const isExpiryDue = (att: Pick<Attestation, 'state' | 'validUntil'>, now: Date): boolean =>
   att.state === 'active' || att.state === 'suspended' ? now >= att.validUntil : false;
+
+/**
+ * A face the age model puts under 18 needs a guardian attestation, whatever birth date was
+ * declared (declarations can be wrong). SSR-Net's error is several years, so young adults
+ * near the line are refused too; a guardian attestation or a person's review settles them.
+ */
+export const estimatedMinorNeedsGuardian = (estimatedAge: number | null, relation: Relation): boolean =>
+  estimatedAge !== null && estimatedAge < ADULT_AGE && relation !== 'guardian';

@@ -52,6 +52,7 @@ describe.skipIf(!ready)('face match against the consent video (faces-dev photos)
     const sameFace = same.stages.find((s: { stage: string }) => s.stage === 'consent.face');
     expect(sameFace.status).toBe('pass');
     expect(sameFace.evidence.score).toBeGreaterThanOrEqual(sameFace.evidence.threshold);
+    expect(sameFace.evidence.estimated_age).toBeGreaterThan(18);
 
     const other = await waitDecided(svc, (await upload(svc, 'portrait_image', fs.readFileSync(path.join(FACES, 'lfw_Jacques_Chirac', '1.jpg')), { query: { consent_id: a.id } })).body.id as string);
     expect(other.decision).toBe('reject');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeHypothesis, spokenWords, statementGrammar, englishStatement } from '../../src/consent/asr/statement';
-import { ageAt, checkUsable, type Attestation } from '../../src/consent/rules';
+import { ageAt, checkUsable, estimatedMinorNeedsGuardian, type Attestation } from '../../src/consent/rules';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const base: Attestation = {
@@ -38,6 +38,13 @@ describe('consent rules', () => {
     expect(use('portrait_image', {}, teen)).toMatchObject({ code: 'consent.guardian_required' });
     expect(use('portrait_image', { relation: 'guardian', guardian: { name: 'G' } }, teen)).toEqual({ ok: true, verified: true });
     expect(ageAt(teen.birthDate, new Date('2026-06-02T00:00:00Z'))).toBe(18);
+  });
+
+  it('a face estimated under 18 needs a guardian whatever was declared', () => {
+    expect(estimatedMinorNeedsGuardian(15.2, 'self')).toBe(true);
+    expect(estimatedMinorNeedsGuardian(15.2, 'guardian')).toBe(false);
+    expect(estimatedMinorNeedsGuardian(25, 'authorised')).toBe(false);
+    expect(estimatedMinorNeedsGuardian(null, 'self')).toBe(false);
   });
 });
 
