@@ -9,7 +9,8 @@ import type { Stage } from '../types';
  * The face in a portrait must be the face that consented: matched against the references
  * taken from the attestation's consent video. A different person rejects the item; no
  * reference yet (no face ceremony) sends it to review. A face the age model estimates
- * under 18 needs a guardian attestation.
+ * under 18 needs a guardian attestation. A face in the do-not-clone registry is rejected
+ * whatever attestation it carries.
  */
 export const consentFaceStage: Stage = {
   name: 'consent.face',
@@ -20,7 +21,7 @@ export const consentFaceStage: Stage = {
     const attestation = await getAttestation(db, media.tenantId, media.consentId);
     if (!attestation) return { status: 'skipped', reason: 'consent.missing' };
     const image = new Uint8Array(await fs.readFile(file));
-    const r = await matchAgainstConsent(db, attestation.id, image);
+    const r = await matchAgainstConsent(db, attestation, image);
     const age = (await estimateAge(image))?.age ?? null;
     const evidence = { ...r.evidence, score: r.score, threshold: r.threshold ?? null, estimated_age: age === null ? null : Math.round(age * 10) / 10 };
     if (r.status !== 'fail' && estimatedMinorNeedsGuardian(age, attestation.relation)) {

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Queryable } from '../db/db';
 import { embedFace, faceSimilarity, FACE_MATCH_THRESHOLD, type FaceEmbedding } from '../inference/index.js';
 import type { CheckResult } from './asr/types';
+import { checkFace } from './do-not-clone';
 
 const run = promisify(execFile);
 
@@ -60,13 +61,18 @@ export async function storeReferences(q: Queryable, attestationId: string, chall
   }
 }
 
-/** Best similarity of the image's face to the attestation's references. */
-export async function matchAgainstConsent(q: Queryable, attestationId: string, image: Uint8Array): Promise<CheckResult> {
-  const refs = await q.query<{ vector: number[] }>('select vector from consent_face_refs where attestation_id = $1', [
-    attestationId,
-  ]);
-  if (!refs.length) return { status: 'unverified', reason: 'consent.face_unverified', score: null, evidence: { references: 0 } };
+/**
+ * Best similarity of the image's face to the attestation's references, after the
+ * do-not-clone registry: a listed face fails whatever the references say.
+ */
+export async function matchAgainstConsent(q: Queryable, attestation: { id: string; subject_id: string }, image: Uint8Array): Promise<CheckResult> {
+  const refs = await q.query<{ vector: number[] }>('select vector from consent_face_refs where attestation_id = $1', [attestation.id]);
   const face = await embedFace(image);
+  if (face) {
+    const listed = await checkFace(q, face, attestation.subject_id);
+    if (listed.listed) return { status: 'fail', reason: 'consent.do_not_clone', score: listed.score, threshold: FACE_MATCH_THRESHOLD, evidence: { registry_entries: listed.entries } };
+  }
+  if (!refs.length) return { status: 'unverified', reason: 'consent.face_unverified', score: null, evidence: { references: 0 } };
   if (!face) return { status: 'fail', reason: 'consent.face_not_found', score: null, evidence: { references: refs.length } };
   const best = Math.max(...refs.map((r) => faceSimilarity(face, { ...face, vector: Float32Array.from(r.vector) })));
   const score = Math.round(best * 1000) / 1000;

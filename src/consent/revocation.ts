@@ -7,6 +7,7 @@ import { MEDIA_QUEUE } from '../queue/queues';
 import { record } from './attestations';
 import { getSubject, lockAttestation, updateAttestation, type AttestationRow } from './repo';
 import { signingKey, type Receipt } from './receipts';
+import { listFromReferences } from './do-not-clone';
 import { consentPrefix } from './storage';
 
 /**
@@ -113,7 +114,9 @@ async function cascade(ctx: AppContext, a: AttestationRow, ending: Ending): Prom
       report.made_before.push({ media_id: m.id, decided_at: iso(m.decided_at), action: 'restricted', objects: [] });
     }
   }
-  // Face references are biometric data derived from the consent: they never outlive it.
+  // Face references never outlive the consent; a revoking subject's face goes to the
+  // do-not-clone registry (an expiry is no objection, so it does not).
+  if (ending === 'revoked') await listFromReferences(ctx.db, a.tenant_id, a.subject_id, a.id, 'revoked');
   await ctx.db.query('delete from consent_face_refs where attestation_id = $1', [a.id]);
   if (a.revocation_policy === 'delete') {
     const gone = await ctx.store.deleteAllVersions(`${consentPrefix(a.tenant_id, a.id)}ceremony/`);

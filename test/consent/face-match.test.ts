@@ -31,7 +31,17 @@ describe.skipIf(!ready)('face match against the consent video (faces-dev photos)
   });
   afterAll(async () => svc?.close());
 
-  it('the same person passes the face check, a different person is rejected, a revoked attestation is refused', async () => {
+  async function decidedFor(id: string, key: string): Promise<Record<string, any>> {
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const r = (await (await fetch(`${svc.baseUrl}/v1/media/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<string, any>;
+      if (r.decision) return r;
+      if (Date.now() > until) throw new Error(`item ${id} not decided`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+
+  it('the same person passes the face check, a different person is rejected, a revoked attestation is refused and the face is then listed do-not-clone', async () => {
     const person = path.join(FACES, 'lfw_Vladimir_Putin');
     const sid = await subject(svc, { display_name: 'Jane Doe' });
     const a = await attestation(svc, sid, { scopes: ['face', 'voice'], purposes: ['image_avatar'] });
@@ -62,5 +72,15 @@ describe.skipIf(!ready)('face match against the consent video (faces-dev photos)
     expect(await svc.ctx.db.query('select 1 from consent_face_refs where attestation_id = $1', [a.id])).toEqual([]);
     const again = await upload(svc, 'portrait_image', fs.readFileSync(path.join(person, '3.jpg')), { query: { consent_id: a.id } });
     expect(again.body.code).toBe('consent.revoked');
+
+    // The revoking face is now in the do-not-clone registry: another tenant's attestation does not help.
+    const other_sid = await subject(svc, { display_name: 'Someone Else' }, svc.keyB);
+    const b = await attestation(svc, other_sid, { scopes: ['face'], purposes: ['image_avatar'] }, svc.keyB);
+    const cloned = await upload(svc, 'portrait_image', fs.readFileSync(path.join(person, '3.jpg')), { key: svc.keyB, query: { consent_id: b.id } });
+    expect(await decidedFor(cloned.body.id as string, svc.keyB)).toMatchObject({ decision: 'reject', reason: 'consent.do_not_clone' });
+    // A different face under the same attestation is not affected by the registry.
+    const unlisted = await upload(svc, 'portrait_image', fs.readFileSync(path.join(FACES, 'lfw_Jacques_Chirac', '2.jpg')), { key: svc.keyB, query: { consent_id: b.id } });
+    const fine = await decidedFor(unlisted.body.id as string, svc.keyB);
+    expect(fine.stages.find((s: { stage: string }) => s.stage === 'consent.face')).toMatchObject({ status: 'review', reason: 'consent.face_unverified' });
   });
 });
