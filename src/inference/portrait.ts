@@ -49,9 +49,9 @@ export interface PortraitAnalysis {
 }
 
 /**
- * The full portrait pass (OCR excluded): one decode, then safety alongside the face
- * chain (detect, then per face: embed, antispoof, age). Within the chain models run
- * one after another: concurrent runs on two cores only fight over them.
+ * The full portrait pass (OCR excluded): one decode, safety, then detect and per face
+ * embed, antispoof, age. Models run one after another: on two cores concurrent runs
+ * only fight over them (measured: no faster than sequential with spinning off).
  */
 export async function analyzePortrait(input: ImageInput, opts: PortraitOptions = {}): Promise<PortraitAnalysis> {
   const img = await toRgb(input);
@@ -65,6 +65,7 @@ export async function analyzePortrait(input: ImageInput, opts: PortraitOptions =
     }
     return out;
   };
-  const [safety, faces] = await Promise.all([classifyImageSafety(img), faceChain()]);
+  const safety = await classifyImageSafety(img);
+  const faces = await faceChain();
   return { width: img.width, height: img.height, safety, faces };
 }
