@@ -1,4 +1,5 @@
 import { consentStage } from './stages/consent';
+import { consentFaceStage } from './stages/consent-face';
 import { decideStore } from './stages/decide-store';
 import { moderateSpeechStage } from './stages/moderate-speech';
 import { probeAv } from './stages/probe-av';
@@ -7,6 +8,6 @@ import type { PipelineDef } from './types';
 
 export const customizationVideo: PipelineDef = {
   kind: 'customization_video',
-  stages: [probeAv({ video: true, audio: false, minSeconds: 1 }), consentStage, moderateVideoStage, moderateSpeechStage, decideStore],
+  stages: [probeAv({ video: true, audio: false, minSeconds: 1 }), consentStage, consentFaceStage, moderateVideoStage, moderateSpeechStage, decideStore],
   stopOn: ['reject', 'block'],
 };

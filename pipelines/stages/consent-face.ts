@@ -1,12 +1,15 @@
 import fs from 'node:fs/promises';
-import { matchAgainstConsent } from '../../src/consent/faces';
-import { getAttestation, isUuid } from '../../src/consent/repo';
+import os from 'node:os';
+import path from 'node:path';
+import { matchAgainstConsent, referenceFaces } from '../../src/consent/faces';
+import { getAttestation, isUuid, type AttestationRow } from '../../src/consent/repo';
+import type { Queryable } from '../../src/db/db';
 import { estimatedMinorNeedsGuardian } from '../../src/consent/rules';
-import { estimateAge } from '../../src/inference/index.js';
-import type { Stage } from '../types';
+import { embedFace, estimateAge } from '../../src/inference/index.js';
+import type { Stage, StageOutcome } from '../types';
 
 /**
- * The face in a portrait must be the face that consented: matched against the references
+ * The face in a portrait, or in every sampled frame of a customization video, must be the face that consented: matched against the references
  * taken from the attestation's consent video. A different person rejects the item; no
  * reference yet (no face ceremony) sends it to review. A face the age model estimates
  * under 18 needs a guardian attestation. A face in the do-not-clone registry is rejected
@@ -15,13 +18,14 @@ import type { Stage } from '../types';
 export const consentFaceStage: Stage = {
   name: 'consent.face',
   requires: ['account'],
-  async run({ media, file, capabilities }) {
+  async run({ media, file, capabilities, limits }) {
     if (!isUuid(media.consentId)) return { status: 'skipped', reason: 'consent.missing' };
     const db = capabilities.account!.db;
     const attestation = await getAttestation(db, media.tenantId, media.consentId);
     if (!attestation) return { status: 'skipped', reason: 'consent.missing' };
+    if (media.kind === 'customization_video') return matchVideo(db, attestation, file, limits.ffmpegPath);
     const image = new Uint8Array(await fs.readFile(file));
-    const r = await matchAgainstConsent(db, attestation, image);
+    const r = await matchAgainstConsent(db, attestation, await embedFace(image));
     const age = (await estimateAge(image))?.age ?? null;
     const evidence = { ...r.evidence, score: r.score, threshold: r.threshold ?? null, estimated_age: age === null ? null : Math.round(age * 10) / 10 };
     if (r.status !== 'fail' && estimatedMinorNeedsGuardian(age, attestation.relation)) {
@@ -32,3 +36,25 @@ export const consentFaceStage: Stage = {
     return { status: 'reject', reason: r.reason, evidence };
   },
 };
+
+/**
+ * Every sampled frame with a face (one per second, up to 10) must match; the worst frame
+ * decides. A video with no face at all has nothing to consent for here: review.
+ */
+async function matchVideo(db: Queryable, attestation: AttestationRow, file: string, ffmpegPath: string): Promise<StageOutcome> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lg-consent-frames-'));
+  try {
+    const { embeddings, check } = await referenceFaces(ffmpegPath, file, dir, 10);
+    if (!embeddings.length) return { status: 'review', reason: 'consent.face_not_found', evidence: check.evidence };
+    const results = [];
+    for (const e of embeddings) results.push(await matchAgainstConsent(db, attestation, e));
+    const failed = results.filter((r) => r.status === 'fail');
+    const worst = (failed.length ? failed : results).reduce((a, b) => ((a.score ?? 1) <= (b.score ?? 1) ? a : b));
+    const evidence = { frames_with_face: embeddings.length, frames_failed: failed.length, score: worst.score, threshold: worst.threshold ?? null };
+    if (failed.length) return { status: 'reject', reason: worst.reason, evidence };
+    if (worst.status === 'unverified') return { status: 'review', reason: worst.reason, evidence };
+    return { status: 'pass', evidence };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}

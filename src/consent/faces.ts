@@ -19,23 +19,21 @@ export interface ReferenceFaces {
   embeddings: FaceEmbedding[];
 }
 
-const FRAMES = 3;
-
-/** Up to three frames, one per second, from the consent recording; each with a face gives a reference. */
-export async function referenceFaces(ffmpegPath: string, recording: string, dir: string): Promise<ReferenceFaces> {
+/** Up to `frames` frames, one per second, from a recording; each with a face gives an embedding. */
+export async function referenceFaces(ffmpegPath: string, recording: string, dir: string, frames = 3): Promise<ReferenceFaces> {
   try {
-    await run(ffmpegPath, ['-v', 'error', '-y', '-i', recording, '-vf', 'fps=1', '-frames:v', String(FRAMES), path.join(dir, 'frame-%d.jpg')]);
+    await run(ffmpegPath, ['-v', 'error', '-y', '-i', recording, '-vf', 'fps=1', '-frames:v', String(frames), path.join(dir, 'frame-%d.jpg')]);
   } catch {
     return { check: { status: 'fail', reason: 'face.no_video', score: null, evidence: {} }, embeddings: [] };
   }
-  const frames = (await fs.readdir(dir)).filter((f) => f.startsWith('frame-')).sort();
+  const files = (await fs.readdir(dir)).filter((f) => f.startsWith('frame-')).sort();
   const embeddings: FaceEmbedding[] = [];
-  for (const f of frames) {
+  for (const f of files) {
     const e = await embedFace(new Uint8Array(await fs.readFile(path.join(dir, f))));
     if (e) embeddings.push(e);
   }
-  if (!frames.length) return { check: { status: 'fail', reason: 'face.no_video', score: null, evidence: {} }, embeddings };
-  const evidence = { frames: frames.length, frames_with_face: embeddings.length };
+  if (!files.length) return { check: { status: 'fail', reason: 'face.no_video', score: null, evidence: {} }, embeddings };
+  const evidence = { frames: files.length, frames_with_face: embeddings.length };
   if (!embeddings.length) return { check: { status: 'fail', reason: 'face.not_found', score: 0, evidence }, embeddings };
   // Frames of one recording must show one person: a swap mid-recording is a failure.
   let low = 1;
@@ -62,12 +60,11 @@ export async function storeReferences(q: Queryable, attestationId: string, chall
 }
 
 /**
- * Best similarity of the image's face to the attestation's references, after the
- * do-not-clone registry: a listed face fails whatever the references say.
+ * Best similarity of a face (null: none found) to the attestation's references, after
+ * the do-not-clone registry: a listed face fails whatever the references say.
  */
-export async function matchAgainstConsent(q: Queryable, attestation: { id: string; subject_id: string }, image: Uint8Array): Promise<CheckResult> {
+export async function matchAgainstConsent(q: Queryable, attestation: { id: string; subject_id: string }, face: FaceEmbedding | null): Promise<CheckResult> {
   const refs = await q.query<{ vector: number[] }>('select vector from consent_face_refs where attestation_id = $1', [attestation.id]);
-  const face = await embedFace(image);
   if (face) {
     const listed = await checkFace(q, face, attestation.subject_id);
     if (listed.listed) return { status: 'fail', reason: 'consent.do_not_clone', score: listed.score, threshold: FACE_MATCH_THRESHOLD, evidence: { registry_entries: listed.entries } };
