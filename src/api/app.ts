@@ -9,6 +9,7 @@ import { consentRoutes } from './routes/consent';
 import { mediaRoutes } from './routes/media';
 import { streamRoutes } from './routes/streams';
 import { streamKeyBridge } from '../streams/websocket';
+import { moderationRoutes } from './routes/moderation';
 
 export function createApp(ctx: AppContext) {
   const app = new OpenAPIHono({
@@ -30,6 +31,7 @@ export function createApp(ctx: AppContext) {
   app.route('/', mediaRoutes(ctx));
   app.route('/', streamRoutes(ctx));
   app.route('/', consentRoutes(ctx));
+  app.route('/', moderationRoutes(ctx));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {
