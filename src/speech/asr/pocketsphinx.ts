@@ -4,7 +4,7 @@
  * The audio goes in as a 16-bit WAV temp file (`-infile`); `-time yes` prints each
  * word with its start, end and posterior after the hypothesis line of each utterance.
  */
-import { spawn } from 'node:child_process';
+import { runTool } from '../../media/ffprobe';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,18 +75,9 @@ export function parsePocketsphinx(stdout: string): Utterance[] {
   return out.filter((u) => u.words.length || u.hypothesis);
 }
 
+/** The shared tool runner, with a missing binary reported as an ASR that is not installed. */
 function run(bin: string, args: string[], signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      if (stderr.length < 16_000) stderr += d;
-    });
-    child.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'ENOENT' ? new AsrError('asr.unavailable', `${bin} is not installed (Debian: apt install pocketsphinx pocketsphinx-en-us)`) : e),
-    );
-    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  return runTool(bin, args, signal).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'ENOENT' ? new AsrError('asr.unavailable', `${bin} is not installed (Debian: apt install pocketsphinx pocketsphinx-en-us)`) : e;
   });
 }
