@@ -1,9 +1,7 @@
-import { serve } from '@hono/node-server';
-import { createApp } from '../api/app';
+import { startHttpServer } from '../api/http-server';
 import { loadConfig } from '../core/config';
 import { log } from '../core/log';
 import { openRuntime } from '../runtime';
-import { streamsWebSocket } from '../streams/websocket';
 import { bootstrapTenant } from '../tenants/keys';
 import { startWorker, type WorkerHandle } from '../worker/worker';
 
@@ -27,10 +25,8 @@ export async function serveCommand(opts: { worker: boolean }): Promise<number> {
     worker = startWorker(rt.ctx);
     rt.ctx.wakeWorkers = worker.wake;
   }
-  const app = createApp(rt.ctx);
-  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port, websocket: streamsWebSocket() }, (info) => {
-    log.info({ url: `http://${config.host}:${info.port}`, worker: Boolean(worker) }, 'likeness-gate listening');
-  });
+  const { server, port } = await startHttpServer(rt.ctx, { hostname: config.host, port: config.port });
+  log.info({ url: `http://${config.host}:${port}`, worker: Boolean(worker) }, 'likeness-gate listening');
   const signal = await untilSignal();
   log.info({ signal }, 'shutting down');
   await new Promise<void>((resolve) => server.close(() => resolve()));

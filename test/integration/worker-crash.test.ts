@@ -38,17 +38,20 @@ describe.skipIf(!inject('pgAdminUrl'))('a worker killed mid-job loses nothing (P
     const id = up.body.id as string;
 
     const first = startWorkerProcess();
-    let job: { state: string; locked_by: string; attempts: number } | undefined;
+    // Claiming the job and marking the item `processing` are two steps: wait for both, so the
+    // kill lands inside the pipeline run rather than between them.
+    let job: { state: string; locked_by: string; attempts: number; media_state: string } | undefined;
     const until = Date.now() + 30_000;
     while (Date.now() < until) {
-      [job] = await svc.ctx.db.query<{ state: string; locked_by: string; attempts: number }>(
-        "select state, locked_by, attempts from jobs where payload->>'mediaId' = $1",
+      [job] = await svc.ctx.db.query<{ state: string; locked_by: string; attempts: number; media_state: string }>(
+        "select j.state, j.locked_by, j.attempts, m.state as media_state from jobs j join media m on m.id::text = j.payload->>'mediaId' where j.payload->>'mediaId' = $1",
         [id],
       );
-      if (job?.state === 'running') break;
+      if (job?.state === 'running' && job.media_state === 'processing') break;
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(job?.state).toBe('running');
+    expect(job?.media_state).toBe('processing');
     expect(job?.locked_by).toContain(`:${first.pid}:`);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));

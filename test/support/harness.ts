@@ -1,12 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { streamsWebSocket } from '../../src/streams/websocket';
-import { serve, type ServerType } from '@hono/node-server';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createApp } from '../../src/api/app';
+import { startHttpServer } from '../../src/api/http-server';
 import type { AppContext } from '../../src/app-context';
 import { loadConfig } from '../../src/core/config';
 import { isMediaKind, KINDS } from '../../src/media/kinds';
@@ -84,10 +81,7 @@ export async function startService(backend: Backend, opts: { worker?: boolean; e
     worker = startWorker(rt.ctx);
     rt.ctx.wakeWorkers = worker.wake;
   }
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: createApp(rt.ctx).fetch, hostname: '127.0.0.1', port: 0, websocket: streamsWebSocket() }, () => resolve(s));
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { server, port } = await startHttpServer(rt.ctx, { hostname: '127.0.0.1', port: 0 });
   return {
     backend,
     baseUrl: `http://127.0.0.1:${port}`,
