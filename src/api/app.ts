@@ -10,6 +10,8 @@ import { mediaRoutes } from './routes/media';
 import { streamRoutes } from './routes/streams';
 import { streamKeyBridge } from '../streams/websocket';
 import { moderationRoutes } from './routes/moderation';
+import { doNotCloneRoutes } from './routes/do-not-clone';
+import { subjectLinkRoutes } from './routes/subject-links';
 
 export function createApp(ctx: AppContext) {
   const app = new OpenAPIHono({
@@ -32,6 +34,9 @@ export function createApp(ctx: AppContext) {
   app.route('/', streamRoutes(ctx));
   app.route('/', consentRoutes(ctx));
   app.route('/', moderationRoutes(ctx));
+  app.route('/', doNotCloneRoutes(ctx));
+  // Subject links: /v1/consents/{id}/subject-links takes the key; /subject/{token}/… are opened by the token alone.
+  app.route('/', subjectLinkRoutes(ctx));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

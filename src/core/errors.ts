@@ -28,6 +28,11 @@ export type ErrorCode =
   | 'consent.challenge_not_found'
   | 'consent.invalid'
   | 'consent.conflict'
+  | 'do_not_clone.not_found'
+  | 'do_not_clone.conflict'
+  | 'do_not_clone.unavailable'
+  | 'subject_link.not_found'
+  | 'subject_link.expired'
   | 'internal';
 
 /** Codes that later layers (consent, moderation) add are dotted too; unknown ones answer 422. */
@@ -59,6 +64,11 @@ const statusByCode: Record<ErrorCode, number> = {
   'consent.challenge_not_found': 404,
   'consent.invalid': 400,
   'consent.conflict': 409,
+  'do_not_clone.not_found': 404,
+  'do_not_clone.conflict': 409,
+  'do_not_clone.unavailable': 503,
+  'subject_link.not_found': 404,
+  'subject_link.expired': 410,
   internal: 500,
 };
 

@@ -19,6 +19,7 @@ import {
   subjectView,
 } from './consent-schemas';
 import { ceremonyRoutes } from './consent-ceremony';
+import { consentReviewRoutes } from './consent-review';
 
 const problem = (description: string) => ({
   description,
@@ -213,5 +214,6 @@ export function consentRoutes(ctx: AppContext) {
   );
 
   app.route('/', ceremonyRoutes(ctx));
+  app.route('/', consentReviewRoutes(ctx));
   return app;
 }
