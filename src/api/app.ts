@@ -12,6 +12,7 @@ import { streamKeyBridge } from '../streams/websocket';
 import { moderationRoutes } from './routes/moderation';
 import { doNotCloneRoutes } from './routes/do-not-clone';
 import { subjectLinkRoutes } from './routes/subject-links';
+import { captureRoutes } from './routes/capture';
 
 export function createApp(ctx: AppContext) {
   const app = new OpenAPIHono({
@@ -37,6 +38,8 @@ export function createApp(ctx: AppContext) {
   app.route('/', doNotCloneRoutes(ctx));
   // Subject links: /v1/consents/{id}/subject-links takes the key; /subject/{token}/… are opened by the token alone.
   app.route('/', subjectLinkRoutes(ctx));
+  // Capture links: /v1/consents/{id}/capture-links takes the key; /capture/{token} (page, upload) the token alone.
+  app.route('/', captureRoutes(ctx));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

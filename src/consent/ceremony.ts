@@ -30,7 +30,7 @@ import { recordingKey, putEvidence } from './storage';
  */
 export const CODE_LENGTH = 6;
 export const CHALLENGE_TTL_SECONDS = 600;
-const MAX_RECORDING_BYTES = 50 * 1024 * 1024;
+export const MAX_RECORDING_BYTES = 50 * 1024 * 1024;
 
 export interface Challenge {
   id: string;

@@ -33,6 +33,10 @@ export type ErrorCode =
   | 'do_not_clone.unavailable'
   | 'subject_link.not_found'
   | 'subject_link.expired'
+  | 'capture.link_not_found'
+  | 'capture.link_expired'
+  | 'capture.link_used'
+  | 'capture.consent_inactive'
   | 'internal';
 
 /** Codes that later layers (consent, moderation) add are dotted too; unknown ones answer 422. */
@@ -69,6 +73,11 @@ const statusByCode: Record<ErrorCode, number> = {
   'do_not_clone.unavailable': 503,
   'subject_link.not_found': 404,
   'subject_link.expired': 410,
+  // A capture link that does not exist is 404; one that is spent or over is gone (410).
+  'capture.link_not_found': 404,
+  'capture.link_expired': 410,
+  'capture.link_used': 410,
+  'capture.consent_inactive': 410,
   internal: 500,
 };
 
