@@ -1,6 +1,6 @@
 import { isAppError } from '../src/core/errors';
 import { decide, decisiveReason } from './decision';
-import type { Decision, PipelineDef, StageContext, StageOutcome, StageResult } from './types';
+import type { Decision, PipelineDef, Stage, StageContext, StageOutcome, StageResult, StageRole } from './types';
 
 export interface PipelineRun {
   decision: Decision;
@@ -29,6 +29,23 @@ export async function runPipeline(def: PipelineDef, base: Omit<StageContext, 're
   }
   const decision = decide(results);
   return { decision, reason: decisiveReason(results, decision), results };
+}
+
+/**
+ * The kind's pipeline with only the stages of the given roles running; the others stay in
+ * place and report `skipped` (`pipeline.not_selected`), so the results still list every
+ * stage of the kind. Unclassified stages (no role) always run: a subset never drops a check
+ * silently.
+ */
+export function selectRoles(def: PipelineDef, roles: readonly StageRole[]): PipelineDef {
+  const notSelected = (stage: Stage): Stage => ({
+    name: stage.name,
+    role: stage.role,
+    // Terminal so it reports `not_selected` even after a short-circuit; it acts on nothing.
+    terminal: true,
+    run: async () => ({ status: 'skipped', reason: 'pipeline.not_selected' }),
+  });
+  return { ...def, stages: def.stages.map((s) => (s.role === undefined || roles.includes(s.role) ? s : notSelected(s))) };
 }
 
 async function runStage(run: (ctx: StageContext) => Promise<StageOutcome>, ctx: StageContext): Promise<StageOutcome> {

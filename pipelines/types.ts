@@ -63,13 +63,28 @@ export interface StageContext {
   capabilities: Capabilities;
   /** Results of the stages that ran before this one. */
   results: readonly StageResult[];
+  /**
+   * The item's bytes when the caller already holds them in memory (CLI batch text lines):
+   * stages that read the whole item use these instead of reading `file`, which may not exist then.
+   */
+  bytes?: Uint8Array;
   /** Facts stages hand on to later stages (e.g. decoded dimensions, duration). */
   facts: Record<string, unknown>;
   signal: AbortSignal;
 }
 
+/**
+ * What a stage is for, so callers can run a subset of a kind's pipeline (the CLI's
+ * `--only moderation`): probes validate and decode the bytes that later stages read,
+ * consent stages check account state, moderation stages judge content, store stages
+ * act on the decision.
+ */
+export type StageRole = 'probe' | 'consent' | 'moderation' | 'store';
+
 export interface Stage {
   name: string;
+  /** Unset means unclassified: a subset run keeps such a stage rather than silently dropping a check. */
+  role?: StageRole;
   requires?: readonly (keyof Capabilities)[];
   /** Terminal stages run even after a short-circuit (they act on the decision). */
   terminal?: boolean;

@@ -17,6 +17,7 @@ import type { Stage, StageOutcome } from '../types';
  */
 export const consentFaceStage: Stage = {
   name: 'consent.face',
+  role: 'consent',
   requires: ['account'],
   async run({ media, file, capabilities, limits }) {
     if (!isUuid(media.consentId)) return { status: 'skipped', reason: 'consent.missing' };

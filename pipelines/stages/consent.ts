@@ -12,6 +12,7 @@ import type { Stage } from '../types';
  */
 export const consentStage: Stage = {
   name: 'consent',
+  role: 'consent',
   requires: ['account'],
   async run({ media, capabilities }) {
     if (!KINDS[media.kind].carriesLikeness) return { status: 'pass', evidence: { required: false } };

@@ -8,6 +8,7 @@ import type { Stage } from '../types';
  */
 export const decideStore: Stage = {
   name: 'decide.store',
+  role: 'store',
   requires: ['store'],
   terminal: true,
   async run({ results, capabilities }) {

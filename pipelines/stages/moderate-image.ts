@@ -10,6 +10,7 @@ import { moderationOutcome } from './moderation-outcome';
 /** Images: the safety model and the hash bank under the tenant's policy. */
 export const moderateImageStage: Stage = {
   name: 'moderate.image',
+  role: 'moderation',
   run: ({ media, file, capabilities, facts }) =>
     unlessModelFails(async () => {
       const bytes = await fs.readFile(file);

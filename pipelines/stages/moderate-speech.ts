@@ -19,6 +19,7 @@ import { moderationOutcome } from './moderation-outcome';
 export function moderateSpeech(opts: { language?: string } = {}): Stage {
   return {
     name: 'moderate.speech',
+  role: 'moderation',
     run: ({ media, file, limits, capabilities, facts, signal }) =>
       unlessModelFails(async () => {
         const av = facts.av as { audio?: unknown } | undefined;

@@ -6,6 +6,7 @@ import { moderationOutcome } from './moderation-outcome';
 /** Text items: the text moderator under the tenant's policy (defaults in the CLI), shadow policies alongside. */
 export const moderateTextStage: Stage = {
   name: 'moderate.text',
+  role: 'moderation',
   async run({ media, facts, capabilities }) {
     const text = facts.text;
     if (typeof text !== 'string') throw new Error('moderate.text needs probe.text to run first');

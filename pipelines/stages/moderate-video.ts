@@ -19,6 +19,7 @@ const BATCH = 8;
  */
 export const moderateVideoStage: Stage = {
   name: 'moderate.video',
+  role: 'moderation',
   run: ({ media, file, limits, capabilities, facts, signal }) =>
     unlessModelFails(async () => {
       const av = facts.av as { video?: { width?: number; height?: number } } | undefined;

@@ -6,6 +6,7 @@ import type { Stage } from '../types';
 export function probeAv(need: { video: boolean; audio: boolean; minSeconds: number }): Stage {
   return {
     name: need.video ? 'probe.video' : 'probe.audio',
+    role: 'probe',
     async run({ file, limits, facts, signal }) {
       const probe = await ffprobe(limits.ffprobePath, file, signal);
       const video = probe.streams.find((s) => s.codec_type === 'video');

@@ -8,6 +8,7 @@ import type { Stage } from '../types';
  */
 export const probeImage: Stage = {
   name: 'probe.image',
+  role: 'probe',
   async run({ file, limits, facts }) {
     let meta: Metadata;
     try {

@@ -5,8 +5,9 @@ import type { Stage } from '../types';
 /** Text items: strict UTF-8, not blank, within the character limit. */
 export const probeText: Stage = {
   name: 'probe.text',
-  async run({ file, limits, facts }) {
-    const bytes = await fs.readFile(file);
+  role: 'probe',
+  async run({ file, bytes: held, limits, facts }) {
+    const bytes = held ?? (await fs.readFile(file));
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);

@@ -7,8 +7,10 @@ const USAGE = `likeness <command>
 
   serve [--no-worker]            API (+ workers unless --no-worker); embedded PGlite and S3 by default
   worker                         workers only (needs DATABASE_URL and S3_ENDPOINT: shared state)
-  moderate <file> --kind K [--json]
+  moderate <file> --kind K [--json] [--only moderation]
                                  run the kind's pipeline on a local file, print the decision
+  moderate - [--kind K] [--only moderation] [--concurrency N]
+                                 JSON Lines on stdin ({"id","kind","text"|"path"}), one result line each, in order
   tenant create <name>           create a tenant and print its API key once
 
 Configuration comes from the environment; see the README.`;
@@ -22,14 +24,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'worker':
       return workerCommand();
-    case 'moderate': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { kind: { type: 'string' }, json: { type: 'boolean', default: false } },
-      });
-      return moderateCommand(positionals[0], values.kind, values.json ?? false);
-    }
+    case 'moderate':
+      return moderateCommand(rest);
     case 'tenant':
       return tenantCommand(rest);
     default:

@@ -1,52 +1,67 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
-import { PIPELINES, runPipeline } from '../../pipelines';
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config';
-import { isAppError } from '../core/errors';
-import { isMediaKind, MEDIA_KINDS } from '../media/kinds';
-import { sniffType, SNIFF_BYTES } from '../media/sniff';
+import { isMediaKind, MEDIA_KINDS, type MediaKind } from '../media/kinds';
+import { DEFAULT_CONCURRENCY, moderateBatch } from './moderate-batch';
+import { moderateLocal, ONLY_ROLES, type OnlySelection } from './moderate-item';
+
+export const MODERATE_USAGE = `usage: likeness moderate <file> --kind <${MEDIA_KINDS.join('|')}> [--json] [--only moderation]
+       likeness moderate - [--kind K] [--only moderation] [--concurrency N]   (JSON Lines on stdin)`;
 
 /**
- * The kind's pipeline on a local file, in-process, with no account or storage: stages
- * that need them report `skipped`, so any content check can be run from a shell.
+ * `likeness moderate`: the kind's pipeline on local input, in-process, with no account or
+ * storage; stages that need them report `skipped`, so any content check can be run from a
+ * shell. `-` reads JSON Lines on stdin (see moderate-batch.ts) and writes one result per line.
  */
-export async function moderateCommand(file: string | undefined, kind: string | undefined, json: boolean): Promise<number> {
-  if (!file || !kind || !isMediaKind(kind)) {
-    console.error(`usage: likeness moderate <file> --kind <${MEDIA_KINDS.join('|')}> [--json]`);
-    return 2;
-  }
-  const config = loadConfig();
-  const bytes = await fs.readFile(file);
-  let output: Record<string, unknown>;
+export async function moderateCommand(args: string[]): Promise<number> {
+  let parsed;
   try {
-    if (bytes.length > config.limits.bytes[kind]) throw Object.assign(new Error('too large'), { code: 'media.too_large' });
-    const contentType = await sniffType(kind, bytes.subarray(0, SNIFF_BYTES));
-    const run = await runPipeline(PIPELINES[kind], {
-      media: {
-        id: 'local',
-        tenantId: 'local',
-        kind,
-        contentType,
-        sizeBytes: bytes.length,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        kind: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        concurrency: { type: 'string' },
       },
-      file,
-      limits: { ...config.limits, ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
-      capabilities: {},
-      signal: AbortSignal.timeout(10 * 60_000),
     });
-    output = { file, kind, contentType, ...run };
   } catch (e) {
-    if (!isAppError(e) && !(e as { code?: string }).code) throw e;
-    const err = e as { code: string; message: string };
-    output = { file, kind, decision: 'reject', reason: err.code, results: [], detail: err.message };
+    return usage((e as Error).message);
   }
-  if (json) console.log(JSON.stringify(output, null, 2));
+  const { values, positionals } = parsed;
+  const [file, ...extra] = positionals;
+  if (!file || extra.length) return usage();
+  if (values.kind !== undefined && !isMediaKind(values.kind)) return usage(`unknown kind ${values.kind}`);
+  if (values.only !== undefined && !(values.only in ONLY_ROLES)) return usage(`--only takes ${Object.keys(ONLY_ROLES).join('|')}`);
+  const kind = values.kind as MediaKind | undefined;
+  const only = values.only as OnlySelection | undefined;
+  const config = loadConfig();
+
+  if (file === '-') {
+    const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) return usage('--concurrency takes an integer from 1 to 256');
+    const started = performance.now();
+    const stats = await moderateBatch(process.stdin, process.stdout, { config, defaultKind: kind, only, concurrency });
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const counts = Object.entries(stats.decisions).map(([d, n]) => `${d} ${n}`).join(', ');
+    console.error(`moderated ${stats.lines} lines in ${seconds} s: ${counts}`);
+    return 0;
+  }
+
+  if (!kind) return usage('--kind is required for a file');
+  const run = await moderateLocal({ kind, file }, config, only);
+  const output = { file, kind, ...(only ? { only } : {}), ...run };
+  if (values.json) console.log(JSON.stringify(output, null, 2));
   else {
-    console.log(`${output.decision}${output.reason ? ` (${output.reason})` : ''}  ${file}`);
-    for (const r of (output.results as { stage: string; status: string; reason?: string }[]) ?? []) {
-      console.log(`  ${r.stage.padEnd(16)} ${r.status}${r.reason ? ` ${r.reason}` : ''}`);
-    }
+    console.log(`${run.decision}${run.reason ? ` (${run.reason})` : ''}  ${file}${run.detail ? `: ${run.detail}` : ''}`);
+    for (const r of run.results) console.log(`  ${r.stage.padEnd(16)} ${r.status}${r.reason ? ` ${r.reason}` : ''}`);
   }
-  return 0;
+  // A file that is not there is the command's failure, not a verdict on content.
+  return run.reason === 'media.not_found' ? 1 : 0;
+}
+
+function usage(problem?: string): number {
+  if (problem) console.error(problem);
+  console.error(MODERATE_USAGE);
+  return 2;
 }

@@ -1,0 +1,132 @@
+import { once } from 'node:events';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { z } from 'zod';
+import type { Config } from '../core/config';
+import { isMediaKind, KINDS, type MediaKind } from '../media/kinds';
+import { moderateLocal, summarize, type LocalItem, type OnlySelection, type ResultSummary } from './moderate-item';
+
+/**
+ * `likeness moderate -`: JSON Lines in, one result line out per input line, in input order.
+ * Items run with bounded concurrency inside one process, so every model session is
+ * created once (the inference layer caches them per process) and shared by all lines.
+ */
+
+export const DEFAULT_CONCURRENCY = 4;
+
+const LineSchema = z.object({
+  id: z.union([z.string(), z.number()]),
+  kind: z.string().optional(),
+  text: z.string().optional(),
+  path: z.string().min(1).optional(),
+});
+
+export interface BatchOptions {
+  config: Config;
+  /** Kind for lines that name none (`--kind`). */
+  defaultKind?: MediaKind;
+  only?: OnlySelection;
+  concurrency?: number;
+  /** Relative `path` values resolve against this folder (the working directory). */
+  cwd?: string;
+}
+
+export interface BatchResult extends ResultSummary {
+  /** 1-based line number in the input, so even a line without a usable id can be traced. */
+  line: number;
+  id: string | number | null;
+  kind: string | null;
+}
+
+export interface BatchStats {
+  lines: number;
+  decisions: Record<BatchResult['decision'], number>;
+}
+
+/** In a `u` regex a surrogate range matches only surrogates that are not part of a pair. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+class LineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A request line as an item, or the stable code of what is wrong with it. */
+function parseLine(json: unknown, line: number, opts: BatchOptions): { id: string | number; kind: MediaKind; item: LocalItem } {
+  const parsed = LineSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new LineError('request.invalid', parsed.error.issues.map((i) => `${i.path.join('.') || 'line'}: ${i.message}`).join('; '));
+  }
+  const { id, text, path: file } = parsed.data;
+  const kind = parsed.data.kind ?? opts.defaultKind;
+  if (kind === undefined) throw new LineError('request.invalid', 'kind: required (in the line or as --kind)');
+  if (!isMediaKind(kind)) throw new LineError('media.unknown_kind', `unknown kind ${JSON.stringify(kind)}`);
+  if ((text === undefined) === (file === undefined)) throw new LineError('request.invalid', 'exactly one of text and path is required');
+  if (text !== undefined) {
+    // A string is text: binary kinds must come as files, never as bytes guessed from a string.
+    if (KINDS[kind].modality !== 'text') throw new LineError('request.invalid', `text lines are for text kinds; give a path for ${kind}`);
+    // JSON may carry lone surrogates (`\ud800`), which UTF-8 cannot encode: refuse rather than substitute U+FFFD.
+    if (LONE_SURROGATE.test(text)) throw new LineError('media.invalid_text', 'the text has unpaired UTF-16 surrogates');
+    return { id, kind, item: { kind, file: `stdin:${line}`, bytes: Buffer.from(text, 'utf8') } };
+  }
+  return { id, kind, item: { kind, file: path.resolve(opts.cwd ?? process.cwd(), file!) } };
+}
+
+/** Never throws for one line: a bad line is a reject with its code, a broken run a fail-closed review. */
+export async function moderateLine(raw: string, line: number, opts: BatchOptions): Promise<BatchResult> {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (e) {
+    return failed(line, null, opts, new LineError('request.invalid', `the line is not JSON: ${(e as Error).message}`));
+  }
+  try {
+    const { id, kind, item } = parseLine(json, line, opts);
+    const run = await moderateLocal(item, opts.config, opts.only);
+    return { line, id, kind, ...summarize(run) };
+  } catch (e) {
+    return failed(line, json, opts, e);
+  }
+}
+
+function failed(line: number, json: unknown, opts: BatchOptions, e: unknown): BatchResult {
+  // The id and kind as far as they can be read, so the result can still be matched up.
+  const v = (json && typeof json === 'object' ? json : {}) as { id?: unknown; kind?: unknown };
+  const id = typeof v.id === 'string' || typeof v.id === 'number' ? v.id : null;
+  const kind = typeof v.kind === 'string' ? v.kind : (opts.defaultKind ?? null);
+  const empty = { scores: null, evidence: [], stages: [] };
+  if (e instanceof LineError) return { line, id, kind, decision: 'reject', reason: e.code, ...empty, detail: e.message };
+  // Not the line's fault (a tool crashed, a bug): never a pass, the item needs a person.
+  return { line, id, kind, decision: 'review', reason: 'pipeline.failed', ...empty, detail: e instanceof Error ? e.message : String(e) };
+}
+
+/**
+ * Reads lines, keeps at most `concurrency` items between the oldest unwritten one and the
+ * newest started one, and writes results strictly in input order. Blank lines are skipped.
+ */
+export async function moderateBatch(input: Readable, output: Writable, opts: BatchOptions): Promise<BatchStats> {
+  const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const stats: BatchStats = { lines: 0, decisions: { pass: 0, review: 0, block: 0, reject: 0 } };
+  const pending: Promise<BatchResult>[] = [];
+  const write = async (result: BatchResult) => {
+    stats.lines++;
+    stats.decisions[result.decision]++;
+    if (!output.write(`${JSON.stringify(result)}\n`)) await once(output, 'drain');
+  };
+  const rl = readline.createInterface({ input, crlfDelay: Infinity });
+  let line = 0;
+  for await (const raw of rl) {
+    line++;
+    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (!text.trim()) continue;
+    pending.push(moderateLine(text, line, opts));
+    if (pending.length >= concurrency) await write(await pending.shift()!);
+  }
+  while (pending.length) await write(await pending.shift()!);
+  return stats;
+}
