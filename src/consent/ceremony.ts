@@ -109,6 +109,9 @@ export async function submitRecording(
   if (!bytes.length) throw new AppError('media.empty', 'the recording is empty');
   if (bytes.length > MAX_RECORDING_BYTES) throw new AppError('media.too_large', `recordings are limited to ${MAX_RECORDING_BYTES} bytes`);
   const a = await ownAttestation(ctx.db, tenantId, attestationId);
+  // Refused before anything is stored: a recording arriving after a revocation would
+  // otherwise outlive the cascade that deleted the others.
+  if (a.state !== 'active') throw new AppError(`consent.${a.state}`, `the attestation is ${a.state}; nothing was stored`);
   const challenge = await consume(ctx.db, tenantId, a.id, challengeId);
   const checks: Record<string, CheckResult> = {};
   const now = new Date();
@@ -119,7 +122,6 @@ export async function submitRecording(
     score: null,
     evidence: { expires_at: new Date(challenge.expires_at).toISOString(), used_at: now.toISOString(), single_use: true },
   };
-  if (a.state !== 'active') checks.attestation = { status: 'fail', reason: `consent.${a.state}`, score: null, evidence: {} };
 
   const digest = sha256(bytes);
   const key = recordingKey(tenantId, a.id, challenge.id);

@@ -130,4 +130,14 @@ describe.skipIf(!hasTools)('consent ceremony (festival speech, pocketsphinx gram
     await call(svc, 'POST', `/v1/consents/${a.id}/revoke`, {});
     expect((await call(svc, 'POST', `/v1/consents/${a.id}/challenges`, {})).body.code).toBe('consent.revoked');
   });
+
+  it('a recording arriving after the revocation is refused and nothing of it is stored', async () => {
+    const { a, c } = await challenge();
+    await call(svc, 'POST', `/v1/consents/${a.id}/revoke`, {});
+    const r = await submit(a.id, c.id, silence(1));
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('consent.revoked');
+    const [row] = await svc.ctx.db.query<{ tenant_id: string }>('select tenant_id from consent_attestations where id = $1', [a.id]);
+    expect(await svc.ctx.store.listKeys(`consent/${row!.tenant_id}/${a.id}/ceremony/`)).toEqual([]);
+  });
 });
