@@ -15,6 +15,10 @@ export interface ObjectTags {
   aigc?: 'true';
   consent?: string;
   subject?: string;
+  /** 'true' on children's data (src/media/protection.ts): ciphertext under a per-subject key, reads need an approval. */
+  protected?: 'true';
+  /** How a protected object is sealed (storage/encryption.ts). */
+  encryption?: 'aes-256-gcm-chunked';
 }
 
 // S3 allows letters, digits, spaces and + - = . _ : / @ in tag values, up to 256 chars.

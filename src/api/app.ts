@@ -10,6 +10,7 @@ import { mediaRoutes } from './routes/media';
 import { streamRoutes } from './routes/streams';
 import { streamKeyBridge } from '../streams/websocket';
 import { moderationRoutes } from './routes/moderation';
+import { accessRoutes } from './routes/access';
 import { doNotCloneRoutes } from './routes/do-not-clone';
 import { subjectLinkRoutes } from './routes/subject-links';
 import { captureRoutes } from './routes/capture';
@@ -35,6 +36,8 @@ export function createApp(ctx: AppContext) {
   app.route('/', streamRoutes(ctx));
   app.route('/', consentRoutes(ctx));
   app.route('/', moderationRoutes(ctx));
+  // Children's data: approval-gated reads, the access log, subject erasure.
+  app.route('/', accessRoutes(ctx));
   app.route('/', doNotCloneRoutes(ctx));
   // Subject links: /v1/consents/{id}/subject-links takes the key; /subject/{token}/… are opened by the token alone.
   app.route('/', subjectLinkRoutes(ctx));

@@ -1,11 +1,13 @@
 import type { AppContext } from '../app-context';
+import { protectionOf, protectionView } from '../media/protection';
 import type { MediaRow, StageResultRow } from '../media/repo';
 
 /** The API's picture of an item: row + stage evidence + stored tags + a download link once released. */
 export async function mediaView(ctx: AppContext, m: MediaRow, stages: StageResultRow[]) {
   const tags = await ctx.store.getTags(m.object_key).catch(() => ({}));
   let download: { url: string; expires_at: string } | null = null;
-  if (m.state === 'released') {
+  // Children's data never gets a link: reads go through an approved access request (src/api/routes/access.ts).
+  if (m.state === 'released' && !protectionOf(m)) {
     const ttl = ctx.config.presignTtlSeconds;
     download = {
       url: await ctx.store.presignGet(m.object_key, ttl),
@@ -41,6 +43,7 @@ export function mediaSummary(m: MediaRow) {
     consent_id: m.consent_id,
     subject_id: m.subject_id,
     filename: m.filename,
+    protected: protectionView(m),
     created_at: new Date(m.created_at).toISOString(),
     decided_at: m.decided_at ? new Date(m.decided_at).toISOString() : null,
   };

@@ -56,6 +56,16 @@ export const MediaSchema = z
     tags: z.record(z.string(), z.string()).openapi({ description: 'The S3 object tags as stored' }),
     stages: z.array(StageResultSchema),
     download: z.object({ url: z.string().url(), expires_at: z.string() }).nullable(),
+    protected: z
+      .object({
+        reason: z.string(),
+        subject_id: z.string(),
+        key_id: z.string(),
+        access: z.literal('approval_required'),
+        access_requests: z.string(),
+      })
+      .nullable()
+      .openapi({ description: "Children's data (under 14): encrypted under the subject's key; reads need an approved access request" }),
   })
   .openapi('Media');
 

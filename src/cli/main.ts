@@ -12,6 +12,8 @@ const USAGE = `likeness <command>
   moderate - [--kind K] [--only moderation] [--concurrency N]
                                  JSON Lines on stdin ({"id","kind","text"|"path"}), one result line each, in order
   tenant create <name>           create a tenant and print its API key once
+  tenant key <tenant> [--approver] [--label L]
+                                 another API key; --approver may approve reads of children's data
 
 Configuration comes from the environment; see the README.`;
 

@@ -134,7 +134,7 @@ export async function appendConsentEvent(
 
 export async function listConsentEvents(q: Queryable, attestationId: string): Promise<ConsentEventRow[]> {
   return q.query<ConsentEventRow>(
-    'select id::text, type, actor, data, at from consent_events where attestation_id = $1 order by id',
+    'select id::text, type, actor, data, at from consent_events e where attestation_id = $1 order by e.id',
     [attestationId],
   );
 }

@@ -9,6 +9,7 @@ import { getSubject, lockAttestation, updateAttestation, type AttestationRow } f
 import { signingKey, type Receipt } from './receipts';
 import { listFromReferences } from './do-not-clone';
 import { consentPrefix } from './storage';
+import { tagsFor } from '../media/finalize';
 
 /**
  * Revocation and expiry, and the cascade both start. The state change commits first,
@@ -145,16 +146,8 @@ async function restrict(ctx: AppContext, m: MediaRow, ending: Ending, actor: str
     await appendEvent(q, { tenantId: m.tenant_id, mediaId: m.id, type: 'restricted', actor, data: { reason: code } });
   });
   if (!(await ctx.store.exists(m.object_key))) return;
-  const tags = await ctx.store.getTags(m.object_key);
-  await ctx.store.setTags(m.object_key, {
-    tenant: m.tenant_id,
-    kind: m.kind,
-    state: 'restricted',
-    retention: m.retention_class,
-    category: m.data_category,
-    consent: tags.consent,
-    subject: tags.subject,
-  });
+  // The row's own tags with the new state: protection and encryption tags must survive.
+  await ctx.store.setTags(m.object_key, tagsFor(m, 'restricted'));
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);

@@ -37,6 +37,17 @@ export type ErrorCode =
   | 'capture.link_expired'
   | 'capture.link_used'
   | 'capture.consent_inactive'
+  | 'access.approval_required'
+  | 'access.self_approval'
+  | 'access.not_approver'
+  | 'access.grant_used'
+  | 'access.grant_expired'
+  | 'access.grant_not_yours'
+  | 'access.request_not_found'
+  | 'access.not_protected'
+  | 'access.conflict'
+  | 'access.no_content'
+  | 'protected.key_destroyed'
   | 'internal';
 
 /** Codes that later layers (consent, moderation) add are dotted too; unknown ones answer 422. */
@@ -78,6 +89,18 @@ const statusByCode: Record<ErrorCode, number> = {
   'capture.link_expired': 410,
   'capture.link_used': 410,
   'capture.consent_inactive': 410,
+  // Children's data: a read needs another key's approval (403); a shredded subject key is gone (410).
+  'access.approval_required': 403,
+  'access.self_approval': 403,
+  'access.not_approver': 403,
+  'access.grant_used': 403,
+  'access.grant_expired': 403,
+  'access.grant_not_yours': 403,
+  'access.request_not_found': 404,
+  'access.not_protected': 409,
+  'access.conflict': 409,
+  'access.no_content': 409,
+  'protected.key_destroyed': 410,
   internal: 500,
 };
 

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { derivedPrefix, keptKey, quarantineKey } from '../../storage/keys';
+import { derivedPrefix, keptKey, protectedKey, quarantineKey } from '../../storage/keys';
 import type { DeletedObject, ObjectStore } from '../../storage/s3';
 import type { AppContext } from '../app-context';
 import { AppError } from '../core/errors';
 import { cancelJobsFor } from '../queue/jobs';
 import { MEDIA_QUEUE } from '../queue/queues';
+import { shredIfUnused } from './protected-keys';
+import { protectionOf } from './protection';
 import { appendEvent, getMedia } from './repo';
 
 export interface DeletionReceipt {
@@ -22,6 +24,7 @@ export interface DeletionReceipt {
 export const itemPrefixes = (tenantId: string, mediaId: string) => [
   quarantineKey(tenantId, mediaId),
   keptKey(tenantId, mediaId),
+  protectedKey(tenantId, mediaId),
   derivedPrefix(tenantId, mediaId),
 ];
 
@@ -48,6 +51,8 @@ export async function deleteMedia(ctx: AppContext, tenantId: string, mediaId: st
     const stageRows = await q.query('delete from stage_results where media_id = $1 returning seq', [mediaId]);
     const keyRows = await q.query('delete from idempotency_keys where media_id = $1 returning key', [mediaId]);
     const mediaRows = await q.query('delete from media where id = $1 and tenant_id = $2 returning id', [mediaId, tenantId]);
+    // The subject's last protected item gone: its key goes too (crypto-shredding), so copies left anywhere stay sealed.
+    const shred = await shredIfUnused(q, protectionOf(media)?.keyId, { reason: 'last_item_deleted', actor, mediaIds: [mediaId] });
     const r: DeletionReceipt = {
       id: randomUUID(),
       mediaId,
@@ -55,7 +60,12 @@ export async function deleteMedia(ctx: AppContext, tenantId: string, mediaId: st
       kind: media.kind,
       sha256: media.sha256,
       objectsDeleted,
-      rowsDeleted: { media: mediaRows.length, stage_results: stageRows.length, idempotency_keys: keyRows.length },
+      rowsDeleted: {
+        media: mediaRows.length,
+        stage_results: stageRows.length,
+        idempotency_keys: keyRows.length,
+        ...(shred ? { subject_data_keys: 1 } : {}),
+      },
       deletedAt: new Date().toISOString(),
     };
     await q.query(

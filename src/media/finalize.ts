@@ -2,6 +2,8 @@ import { keptKey, quarantineKey } from '../../storage/keys';
 import type { ObjectStore } from '../../storage/s3';
 import type { ObjectTags } from '../../storage/tags';
 import type { Decision } from '../../pipelines/types';
+import { applyProtectedDecision } from './protected-store';
+import { protectedTagsOf, protectionOf } from './protection';
 import type { MediaRow, MediaState } from './repo';
 
 export const STATE_BY_DECISION: Record<Decision, MediaState> = {
@@ -20,6 +22,7 @@ export const tagsFor = (m: MediaRow, state: string): ObjectTags => ({
   aigc: m.data_category === 'synthetic' ? 'true' : undefined,
   consent: m.consent_id ?? undefined,
   subject: m.subject_id ?? undefined,
+  ...protectedTagsOf(m),
 });
 
 /**
@@ -30,6 +33,8 @@ export const tagsFor = (m: MediaRow, state: string): ObjectTags => ({
  */
 export async function applyDecision(store: ObjectStore, m: MediaRow, decision: Decision): Promise<{ state: MediaState; objectKey: string }> {
   const state = STATE_BY_DECISION[decision];
+  // Children's data never leaves the protected prefix, whatever the decision.
+  if (protectionOf(m)) return applyProtectedDecision(store, m, decision, state, tagsFor(m, state));
   const from = quarantineKey(m.tenant_id, m.id);
   if (decision === 'pass') {
     const to = keptKey(m.tenant_id, m.id);

@@ -11,6 +11,7 @@ import { MEDIA_QUEUE } from '../queue/queues';
 import { ByteGuard } from './byte-guard';
 import { KINDS, type MediaKind, type RetentionClass } from './kinds';
 import { refuseImageBomb } from './header-check';
+import { planProtection } from './protected';
 import { readHead } from './read-head';
 import { appendEvent, getMedia, insertMedia, updateMedia, type MediaRow } from './repo';
 import { SNIFF_BYTES, sniffType } from './sniff';
@@ -55,7 +56,9 @@ export async function ingest(ctx: AppContext, req: IngestRequest): Promise<Inges
 
   const spec = KINDS[req.kind];
   const id = randomUUID();
-  const key = quarantineKey(req.tenantId, id);
+  // Children's data (declared under 14) is sealed as it streams, under its own prefix and subject key.
+  const protection = await planProtection(ctx, req, id);
+  const key = protection?.objectKey ?? quarantineKey(req.tenantId, id);
   const retention = req.retentionClass ?? spec.defaultRetention;
   await ctx.db.tx(async (q) => {
     await insertMedia(q, {
@@ -69,6 +72,7 @@ export async function ingest(ctx: AppContext, req: IngestRequest): Promise<Inges
       subject_id: req.subjectId ?? null,
       filename: req.filename ?? null,
     });
+    await protection?.bind(q);
     if (req.idempotencyKey) {
       const claimed = await q.query(
         `insert into idempotency_keys (tenant_id, key, media_id, kind) values ($1, $2, $3, $4)
@@ -94,10 +98,11 @@ export async function ingest(ctx: AppContext, req: IngestRequest): Promise<Inges
       aigc: spec.dataCategory === 'synthetic' ? 'true' : undefined,
       consent: req.consentId,
       subject: req.subjectId,
+      ...protection?.tags,
     };
     await settleBoth(
       pipeline(rest, guard),
-      ctx.store.putStream(key, guard, contentType, tags).catch((e: unknown) => {
+      ctx.store.putStream(key, protection ? protection.seal(guard) : guard, protection?.contentType ?? contentType, tags).catch((e: unknown) => {
         guard.destroy(e as Error);
         throw e;
       }),

@@ -6,6 +6,8 @@ import { keptKey, quarantineKey } from '../../storage/keys';
 import type { AppContext } from '../app-context';
 import { applyDecision } from '../media/finalize';
 import { purgeObjects } from '../media/delete';
+import { fetchProtected, protectIfEstimatedChild } from '../media/protected';
+import { protectionOf } from '../media/protection';
 import { appendEvent, getMediaById, replaceStageResults, updateMedia, type MediaRow } from '../media/repo';
 
 const FINAL_STATES = new Set(['released', 'review', 'blocked', 'rejected']);
@@ -32,8 +34,10 @@ export async function processMedia(ctx: AppContext, mediaId: string, workerId: s
       limits: { ...ctx.config.limits, ffmpegPath: ctx.config.ffmpegPath, ffprobePath: ctx.config.ffprobePath },
       capabilities: {
         account: { db: ctx.db, store: ctx.store },
-        store: async (decision) => {
-          applied = await applyDecision(ctx.store, media, decision);
+        store: async (decision, results) => {
+          // A face estimated under 14 makes the item children's data: sealed and marked before any release.
+          const current = await protectIfEstimatedChild(ctx, media, decision, results, file, `worker:${workerId}`);
+          applied = await applyDecision(ctx.store, current, decision);
           return applied;
         },
       },
@@ -69,6 +73,8 @@ export async function processMedia(ctx: AppContext, mediaId: string, workerId: s
 
 /** The bytes are in quarantine, or already in the kept prefix if a crashed run had moved them. */
 async function fetchBytes(ctx: AppContext, m: MediaRow, file: string): Promise<void> {
+  // Children's data is decrypted into the temp file (removed with its folder when the run ends).
+  if (protectionOf(m)) return fetchProtected(ctx, m, file);
   if (await ctx.store.download(quarantineKey(m.tenant_id, m.id), file)) return;
   if (!(await ctx.store.download(keptKey(m.tenant_id, m.id), file))) throw new Error(`the bytes of ${m.id} are missing from storage`);
 }

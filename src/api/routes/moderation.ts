@@ -13,6 +13,7 @@ import { CATEGORIES } from '../../moderation/taxonomy';
 import { deleteShadowPolicy, listPolicies, savePolicy } from '../../moderation/store/policies';
 import type { AuthEnv } from '../auth';
 import { ProblemSchema } from '../schemas';
+import { protectionOf } from '../../media/protection';
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
 // Schemas made outside the API (before zod-openapi extends zod) are used as they are, unnamed.
@@ -104,6 +105,8 @@ export function moderationRoutes(ctx: AppContext) {
       const body = c.req.valid('json');
       const media = await getMedia(ctx.db, tenant.id, body.media_id);
       if (!media) throw new AppError('media.not_found', 'no such media');
+      // A child's item is read only through an approved access request, never by the bank.
+      if (protectionOf(media)) throw new AppError('access.approval_required', "children's data cannot be added to the hash bank");
       if (KINDS[media.kind].modality !== 'image' || !media.sha256) {
         throw new AppError('media.unsupported_type', 'only stored image items can be added to the hash bank');
       }
