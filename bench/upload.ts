@@ -6,7 +6,8 @@
  * Starts the service as `npm start` does (embedded PGlite + embedded S3, API and
  * workers in one process), then N concurrent clients upload small JPEGs and short
  * texts with `Prefer: wait=30`, so each request's time is upload + pipeline +
- * decision. The peer, measured in the same run against the same S3 server, is a bare
+ * decision (portraits carry an attestation without a ceremony, so they end in review
+ * after the whole image pass). The peer, measured in the same run against the same S3 server, is a bare
  * PutObject of the same bytes: the floor any S3-backed upload service pays.
  */
 import { spawn } from 'node:child_process';
@@ -49,6 +50,33 @@ async function startService(dir: string, port: number) {
   return { child, s3Endpoint };
 }
 
+/**
+ * A subject and an attestation for the portraits. No ceremony stands behind it, so the
+ * consent stages answer `review` and every other stage still runs: the full image pass.
+ */
+async function createConsent(base: string): Promise<string> {
+  const json = async (p: string, body: unknown) => {
+    const res = await fetch(`${base}${p}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 201) throw new Error(`${p}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string };
+  };
+  const subject = await json('/v1/subjects', { display_name: 'Bench Subject', language: 'en' });
+  const attestation = await json('/v1/consents', {
+    subject_id: subject.id,
+    attester: 'bench@example.com',
+    relation: 'self',
+    scopes: ['face'],
+    purposes: ['image_avatar'],
+    valid_until: new Date(Date.now() + 86_400_000).toISOString(),
+    separate_biometric_consent: true,
+  });
+  return attestation.id;
+}
+
 async function run(label: string, n: number, one: (i: number) => Promise<void>) {
   const latencies: number[] = [];
   let next = 0;
@@ -75,15 +103,23 @@ async function main() {
   const { child, s3Endpoint } = await startService(dir, port);
   const base = `http://127.0.0.1:${port}`;
   try {
-    const images = await Promise.all(
-      Array.from({ length: 16 }, (_, i) =>
-        sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 10 * i, g: 100, b: 200 - 5 * i } } }).jpeg().toBuffer(),
-      ),
-    );
+    // Real portraits (face-api's sample photos, 512 px on the long side, two crops each), so the
+    // whole image pass runs: safety, OCR, faces, hash bank, QR.
+    const samples = fs.readdirSync(path.join('node_modules/@vladmandic/face-api/demo')).filter((f) => /^sample\d\.jpg$/.test(f));
+    const images = (
+      await Promise.all(
+        samples.flatMap((f) => {
+          const photo = sharp(path.join('node_modules/@vladmandic/face-api/demo', f));
+          return [photo.clone().resize(512, 512, { fit: 'inside' }).jpeg({ quality: 85 }).toBuffer(), photo.clone().resize(448, 448, { fit: 'cover' }).jpeg({ quality: 80 }).toBuffer()];
+        }),
+      )
+    ).slice(0, 16);
+    const consentId = await createConsent(base);
     const texts = Array.from({ length: 16 }, (_, i) => `Hello, this is driving text number ${i} for the avatar. 今天天气很好。`);
 
     const post = async (kind: string, body: Buffer | string) => {
-      const res = await fetch(`${base}/v1/media?kind=${kind}`, {
+      const consent = kind === 'portrait_image' ? `&consent_id=${consentId}` : '';
+      const res = await fetch(`${base}/v1/media?kind=${kind}${consent}`, {
         method: 'POST',
         body,
         headers: { authorization: `Bearer ${KEY}`, prefer: 'wait=30' },
@@ -102,9 +138,9 @@ async function main() {
       s3.send(new PutObjectCommand({ Bucket: 'likeness-gate', Key: `bench/${i}`, Body: body })).then(() => {});
 
     console.log(`clients ${CLIENTS}, requests ${REQUESTS} per row, ${os.cpus().length} cores, node ${process.version}`);
-    await run('warm-up', 20, (i) => post('portrait_image', images[i % 16]!));
-    const peerImg = await run('peer: S3 PutObject (image)', REQUESTS, (i) => put(i, images[i % 16]!));
-    const img = await run('upload→decision: image', REQUESTS, (i) => post('portrait_image', images[i % 16]!));
+    await run('warm-up', 20, (i) => post('portrait_image', images[i % images.length]!));
+    const peerImg = await run('peer: S3 PutObject (image)', REQUESTS, (i) => put(i, images[i % images.length]!));
+    const img = await run('upload→decision: image', REQUESTS, (i) => post('portrait_image', images[i % images.length]!));
     const peerTxt = await run('peer: S3 PutObject (text)', REQUESTS, (i) => put(i, texts[i % 16]!));
     const txt = await run('upload→decision: text', REQUESTS, (i) => post('driving_text', texts[i % 16]!));
     console.log(`ratio image p50 / PutObject p50: ${(img / peerImg).toFixed(1)}x`);
