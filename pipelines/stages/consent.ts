@@ -1,5 +1,6 @@
 import { usabilityFor } from '../../src/consent/attestations';
 import { KINDS } from '../../src/media/kinds';
+import { speakerSlot } from '../../src/speech/speaker';
 import type { Stage } from '../types';
 
 /**
@@ -31,8 +32,9 @@ export const consentStage: Stage = {
     if (!usability.ok) return { status: 'reject', reason: usability.code, evidence: { ...evidence, message: usability.message } };
     if (!usability.verified) return { status: 'review', reason: 'consent.unverified', evidence };
     // A voice to clone must be the consenting speaker's. No speaker-embedding model ships
-    // (none installs offline), so the match is unverified and a person listens: never a pass.
-    if (media.kind === 'voice_sample') return { status: 'review', reason: 'consent.voice_unverified', evidence: { ...evidence, voice_match: 'unverified' } };
+    // (none installs offline): with the slot empty the match is unverified and a person
+    // listens, never a pass. With a model installed, consent.voice decides the match.
+    if (media.kind === 'voice_sample' && !speakerSlot()) return { status: 'review', reason: 'consent.voice_unverified', evidence: { ...evidence, voice_match: 'unverified' } };
     return { status: 'pass', evidence };
   },
 };

@@ -19,6 +19,7 @@ import {
 import { issueReceipt, signingKey, type Receipt } from './receipts';
 import { attestationProblems, checkUsable, type Purpose, type Relation, type Scope, type Usability } from './rules';
 import { documentKey, putEvidence } from './storage';
+import { deleteVoiceReferences } from './voices';
 
 /** Subjects and attestations: creation, evidence, state changes. Every change is an event with a signed receipt. */
 export interface NewSubject {
@@ -206,14 +207,15 @@ export async function settleVerification(
       [a.id],
     );
     const dropped = s.decision === 'failed'
-      ? (await q.query('delete from consent_face_refs where attestation_id = $1 returning id', [a.id])).length
+      ? (await q.query('delete from consent_face_refs where attestation_id = $1 returning id', [a.id])).length +
+        (await deleteVoiceReferences(q, a.id))
       : 0;
     await updateAttestation(q, id, { verification: s.decision });
     const after = (await lockAttestation(q, tenantId, id))!;
     const subject = (await getSubject(q, tenantId, a.subject_id))!;
     const receipt = await record(q, signer, after, subject, s.decision === 'verified' ? 'verified' : 'verification_failed', actor, {
       settled: 'review', reviewer: s.reviewer, reason: s.reason, challenge_id: challenge?.id ?? null,
-      ...(s.decision === 'failed' ? { face_references_deleted: dropped } : {}),
+      ...(s.decision === 'failed' ? { references_deleted: dropped } : {}),
     });
     return { attestation: after, receipt };
   });

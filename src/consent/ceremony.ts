@@ -9,6 +9,8 @@ import { record, ownAttestation } from './attestations';
 import type { FaceEmbedding } from '../inference/index.js';
 import { englishStatement } from './asr/statement';
 import { referenceFaces, storeReferences } from './faces';
+import { storeVoiceReference, voiceReference } from './voices';
+import { speakerSlot, type VoiceEmbedding } from '../speech/speaker';
 import { pocketsphinxRecognizer } from './asr/pocketsphinx';
 import type { CheckResult, StatementRecognizer } from './asr/types';
 import { getSubject, lockAttestation, updateAttestation, type AttestationRow } from './repo';
@@ -128,6 +130,7 @@ export async function submitRecording(
   await putEvidence(ctx.store, key, bytes, contentType, { tenant: tenantId, attestation: a.id, evidence: 'recording' });
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lg-ceremony-'));
   let faces: FaceEmbedding[] = [];
+  let voice: VoiceEmbedding | undefined;
   try {
     const file = path.join(dir, 'recording');
     await fs.writeFile(file, bytes);
@@ -141,6 +144,13 @@ export async function submitRecording(
             evidence: { error: String((e as Error).message ?? e).slice(0, 300) },
           }))
         : { status: 'unverified', reason: 'speech.no_recognizer', score: null, evidence: { language: challenge.language } };
+    }
+    // With an operator's speaker model, the voice that said the statement becomes the reference voice samples must match.
+    const slot = speakerSlot();
+    if (slot && a.scopes.includes('voice') && checks.speech?.status === 'pass') {
+      const v = await voiceReference(slot, ctx.config.ffmpegPath, file);
+      checks.voice = v.check;
+      voice = v.embedding;
     }
     if (a.scopes.includes('face')) {
       const refs = await referenceFaces(ctx.config.ffmpegPath, file, dir);
@@ -162,6 +172,7 @@ export async function submitRecording(
       challenge.id, key, digest, outcome,
     ]);
     if (outcome !== 'failed') await storeReferences(q, a.id, challenge.id, faces);
+    if (outcome !== 'failed' && voice) await storeVoiceReference(q, a.id, challenge.id, voice);
     for (const [name, c] of Object.entries(checks)) {
       await q.query(
         `insert into consent_checks (challenge_id, name, status, score, threshold, evidence) values ($1, $2, $3, $4, $5, $6)`,

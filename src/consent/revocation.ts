@@ -8,6 +8,7 @@ import { record } from './attestations';
 import { getSubject, lockAttestation, updateAttestation, type AttestationRow } from './repo';
 import { signingKey, type Receipt } from './receipts';
 import { listFromReferences } from './do-not-clone';
+import { deleteVoiceReferences } from './voices';
 import { consentPrefix } from './storage';
 import { tagsFor } from '../media/finalize';
 
@@ -115,10 +116,11 @@ async function cascade(ctx: AppContext, a: AttestationRow, ending: Ending): Prom
       report.made_before.push({ media_id: m.id, decided_at: iso(m.decided_at), action: 'restricted', objects: [] });
     }
   }
-  // Face references never outlive the consent; a revoking subject's face goes to the
+  // Face and voice references never outlive the consent; a revoking subject's face goes to the
   // do-not-clone registry (an expiry is no objection, so it does not).
   if (ending === 'revoked') await listFromReferences(ctx.db, a.tenant_id, a.subject_id, a.id, 'revoked');
   await ctx.db.query('delete from consent_face_refs where attestation_id = $1', [a.id]);
+  await deleteVoiceReferences(ctx.db, a.id);
   if (a.revocation_policy === 'delete') {
     const gone = await ctx.store.deleteAllVersions(`${consentPrefix(a.tenant_id, a.id)}ceremony/`);
     report.evidence_deleted = gone.map((o) => o.key);

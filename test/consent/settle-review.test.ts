@@ -161,7 +161,7 @@ describe.skipIf(!hasFestival || !hasFaces)('settling a face ceremony in review (
     const id = await faceInReview('deepface_c03/1.jpg');
     expect((await svc.ctx.db.query('select 1 from consent_face_refs where attestation_id = $1', [id])).length).toBeGreaterThan(0);
     const r = await call(svc, 'POST', `/v1/consents/${id}/verification`, { decision: 'failed', reason: 'a photo held up to the camera', reviewer: 'reviewer@acme.example' });
-    expect(r.body.receipt.body.event.data.face_references_deleted).toBeGreaterThan(0);
+    expect(r.body.receipt.body.event.data.references_deleted).toBeGreaterThan(0);
     expect(await svc.ctx.db.query('select 1 from consent_face_refs where attestation_id = $1', [id])).toEqual([]);
     const refused = await upload(svc, 'portrait_image', fs.readFileSync(path.join(FACES, 'deepface_c03/5.jpg')), { query: { consent_id: id } });
     expect(refused).toMatchObject({ status: 422, body: { code: 'consent.verification_failed' } });
