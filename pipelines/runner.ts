@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { isAppError } from '../src/core/errors';
 import { decide, decisiveReason } from './decision';
 import type { Decision, PipelineDef, Stage, StageContext, StageOutcome, StageResult, StageRole } from './types';
@@ -8,24 +9,55 @@ export interface PipelineRun {
   results: StageResult[];
 }
 
+export interface RunOptions {
+  /** The most one non-terminal stage may run; default `STAGE_TIMEOUT_SECONDS` (see stageTimeoutMs). */
+  stageTimeoutMs?: number;
+}
+
+/** The reason of a stage that ran past its time budget. */
+export const STAGE_TIMEOUT_REASON = 'pipeline.stage_timeout';
+
+/**
+ * `STAGE_TIMEOUT_SECONDS` (default 900): the budget of one non-terminal stage. Generous on
+ * purpose (a 10-minute video sampled and OCR'd on two cores fits well inside it): it is there
+ * for a hung tool or worker, which would otherwise hold the job for ever (the worker's lease
+ * heartbeat keeps extending it). Read per run so the value in force is the process's.
+ */
+export function stageTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const parsed = z.coerce.number().positive().max(86_400).default(900).safeParse(env.STAGE_TIMEOUT_SECONDS || undefined);
+  if (!parsed.success) throw new Error(`invalid configuration: STAGE_TIMEOUT_SECONDS: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data * 1000;
+}
+
 /**
  * Runs a kind's stages in order. A stage's AppError (bad media) becomes a `reject`
  * with its code; any other error propagates so the job is retried, and after the
  * last retry the worker fails the item closed.
+ *
+ * Time: a non-terminal stage past its budget is abandoned (its signal aborts, so ffmpeg
+ * and recognisers stop) and counts as `review` (`pipeline.stage_timeout`); the rest of the
+ * run is skipped as after a block, since later stages read what the cut stage never
+ * produced, and terminal stages still run. Terminal stages have no budget: they act on
+ * storage and must not be cut half-way. If the run's own signal aborts (lease lost, the
+ * CLI's deadline) no verdict is made at all: the run throws. Stages that notice an abort
+ * may return early with partial work (frames sampled up to the abort), so an aborted
+ * stage's answer is never used.
  */
-export async function runPipeline(def: PipelineDef, base: Omit<StageContext, 'results' | 'facts'>): Promise<PipelineRun> {
+export async function runPipeline(def: PipelineDef, base: Omit<StageContext, 'results' | 'facts'>, opts: RunOptions = {}): Promise<PipelineRun> {
+  const budgetMs = opts.stageTimeoutMs ?? stageTimeoutMs();
   const results: StageResult[] = [];
   const facts: Record<string, unknown> = {};
   let stopped = false;
   for (const stage of def.stages) {
+    throwIfRunAborted(base.signal);
     const missing = (stage.requires ?? []).filter((c) => !base.capabilities[c]);
     const started = performance.now();
     let outcome: StageOutcome;
     if (stopped && !stage.terminal) outcome = { status: 'skipped', reason: 'pipeline.short_circuit' };
     else if (missing.length) outcome = { status: 'skipped', reason: `capability.${missing[0]}_unavailable` };
-    else outcome = await runStage(stage.run, { ...base, results, facts });
+    else outcome = await runStage(stage, { ...base, results, facts }, stage.terminal ? undefined : budgetMs);
     results.push({ stage: stage.name, ...outcome, durationMs: round(performance.now() - started) });
-    if (def.stopOn.includes(outcome.status)) stopped = true;
+    if (def.stopOn.includes(outcome.status) || outcome.reason === STAGE_TIMEOUT_REASON) stopped = true;
   }
   const decision = decide(results);
   return { decision, reason: decisiveReason(results, decision), results };
@@ -48,13 +80,42 @@ export function selectRoles(def: PipelineDef, roles: readonly StageRole[]): Pipe
   return { ...def, stages: def.stages.map((s) => (s.role === undefined || roles.includes(s.role) ? s : notSelected(s))) };
 }
 
-async function runStage(run: (ctx: StageContext) => Promise<StageOutcome>, ctx: StageContext): Promise<StageOutcome> {
+async function runStage(stage: Stage, ctx: StageContext, budgetMs: number | undefined): Promise<StageOutcome> {
+  const budget = new AbortController();
+  const timer = budgetMs === undefined ? undefined : setTimeout(() => budget.abort(new Error(`stage ${stage.name} ran past ${budgetMs / 1000} s`)), budgetMs);
+  const signal = AbortSignal.any([ctx.signal, budget.signal]);
+  // Settles when either signal aborts, so a stage that ignores its signal cannot hold the run.
+  let onAbort = () => {};
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  let outcome: StageOutcome | undefined;
+  let error: unknown;
+  let threw = false;
   try {
-    return await run(ctx);
+    outcome = (await Promise.race([stage.run({ ...ctx, signal }), aborted])) ?? undefined;
   } catch (e) {
-    if (isAppError(e)) return { status: 'reject', reason: e.code, evidence: { message: e.message, ...e.details } };
-    throw e;
+    threw = true;
+    error = e;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
+  // Checked before the stage's own answer: whatever it returned or threw after an abort is partial.
+  throwIfRunAborted(ctx.signal);
+  if (budget.signal.aborted) return { status: 'review', reason: STAGE_TIMEOUT_REASON, evidence: { timeoutSeconds: (budgetMs ?? 0) / 1000 } };
+  if (threw) {
+    if (isAppError(error)) return { status: 'reject', reason: error.code, evidence: { message: error.message, ...error.details } };
+    throw error;
+  }
+  if (!outcome) throw new Error(`stage ${stage.name} returned no outcome`);
+  return outcome;
+}
+
+function throwIfRunAborted(signal: AbortSignal): void {
+  if (!signal.aborted) return;
+  throw signal.reason instanceof Error ? signal.reason : new Error('the pipeline run was aborted');
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -3,6 +3,7 @@
 export { InferenceError, type InferenceErrorCode } from './errors.js';
 export { decodeImage, type RgbImage, type Box } from './image.js';
 export { configureInference, releaseSessions, type InferenceOptions } from './sessions.js';
+export { modelsDirOverride, repoModelFile } from './manifest.js';
 export { classifyImageSafety, classifyImageSafetyBatch, SAFETY_CLASSES, type SafetyClass, type SafetyResult } from './safety.js';
 export { detectFaces, embedFace, antispoof, estimateAge, analyzePortrait, type ImageInput, type PortraitAnalysis, type PortraitFace, type PortraitOptions } from './portrait.js';
 export { faceSimilarity, FACE_MATCH_THRESHOLD, AGE_BANDS, type FaceEmbedding, type SpoofScores, type AgeEstimate } from './face-analysis.js';

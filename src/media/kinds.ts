@@ -51,7 +51,8 @@ const AUDIO_TYPES = [
   'audio/webm',
   'video/webm',
 ] as const;
-const VIDEO_TYPES = ['video/mp4', 'video/quicktime', 'video/webm', 'video/x-matroska'] as const;
+// file-type names Matroska `video/matroska` (older releases: `video/x-matroska`).
+const VIDEO_TYPES = ['video/mp4', 'video/quicktime', 'video/webm', 'video/matroska', 'video/x-matroska'] as const;
 
 const MiB = 1024 * 1024;
 

@@ -22,7 +22,8 @@ export async function sniffType(kind: MediaKind, head: Buffer): Promise<string> 
     return TEXT_TYPE;
   }
   const mime = (await fileTypeFromBuffer(head))?.mime;
-  if (!mime || !spec.accepts.includes(mime)) {
+  // Parameters such as `codecs=opus` (Ogg) do not change what the kind accepts.
+  if (!mime || !spec.accepts.includes(mime.split(';')[0]!.trim())) {
     throw new AppError('media.unsupported_type', `a ${kind} must be one of ${spec.accepts.join(', ')}`, {
       detected: mime ?? 'unknown',
       accepted: spec.accepts,

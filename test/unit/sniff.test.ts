@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { looksLikeText, sniffType, SNIFF_BYTES } from '../../src/media/sniff';
@@ -25,5 +29,19 @@ describe('sniffing text', () => {
     expect(looksLikeText(Buffer.from([0x68, 0x69, 0x00, 0x21]), true)).toBe(false);
     expect(looksLikeText(Buffer.from([0x68, 0xff, 0x69]), true)).toBe(false);
     expect(looksLikeText(Buffer.from('tabs\tand\r\nnewlines'), true)).toBe(true);
+  });
+
+  it('Ogg Opus voice samples and Matroska videos are accepted (file-type names them with parameters / without x-)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-sniff-'));
+    try {
+      const ogg = path.join(dir, 'a.ogg');
+      const mkv = path.join(dir, 'v.mkv');
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=440:d=1', '-c:a', 'libopus', ogg]);
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=d=1:s=64x64', '-c:v', 'libx264', mkv]);
+      await expect(sniffType('voice_sample', fs.readFileSync(ogg).subarray(0, SNIFF_BYTES))).resolves.toMatch(/^audio\/ogg/);
+      await expect(sniffType('customization_video', fs.readFileSync(mkv).subarray(0, SNIFF_BYTES))).resolves.toBe('video/matroska');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
+import { repoModelFile } from '../../inference/index.js';
 import { isCategory } from '../taxonomy.js';
 import type { Category } from '../taxonomy.js';
 import { FEATURE_SPEC, featurizeNormalized } from './features.js';
@@ -100,7 +101,10 @@ export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promi
     if (!isCategory(h)) throw new Error(`text model head ${h} is not a taxonomy category`);
     return h;
   });
-  const bytes = await readFile(path.resolve(path.dirname(manifestPath), manifest.file));
+  // The shipped model's file honours LIKENESS_MODELS_DIR like every other model; the manifest
+  // (and so the hash it must match) always comes from the checkout.
+  const file = manifestPath === DEFAULT_MANIFEST ? repoModelFile(path.join('text', manifest.file)) : path.resolve(path.dirname(manifestPath), manifest.file);
+  const bytes = await readFile(file);
   const digest = createHash('sha256').update(bytes).digest('hex');
   if (digest !== manifest.sha256) throw new Error(`text model file hash ${digest} does not match manifest ${manifest.sha256}`);
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
