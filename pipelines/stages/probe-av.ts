@@ -1,5 +1,5 @@
 import { AppError } from '../../src/core/errors';
-import { ffprobe, runTool } from '../../src/media/ffprobe';
+import { decodesToTheEnd, ffprobe } from '../../src/media/ffprobe';
 import type { Stage } from '../types';
 
 /** Audio and video items: the streams the kind needs exist, the duration is sane, every packet decodes. */
@@ -32,27 +32,4 @@ export function probeAv(need: { video: boolean; audio: boolean; minSeconds: numb
       return { status: 'pass', evidence };
     },
   };
-}
-
-/**
- * Every packet decodes (errors fail with -xerror) and the decoded streams reach the declared
- * duration. The second half matters for containers whose demuxers treat a cut-off file as a
- * quiet end (Matroska/WebM "File ended prematurely", MP3 with a frame count in its header):
- * ffmpeg exits 0 there, having decoded half the video. The slack (10 %, at least 0.5 s)
- * absorbs encoder delay and estimated durations; a stream that breaks half-way is far past it.
- */
-async function decodesToTheEnd(ffmpegPath: string, file: string, declaredSeconds: number, signal: AbortSignal): Promise<void> {
-  const args = ['-v', 'error', '-xerror', '-nostats', '-threads', '1', '-i', file, '-progress', 'pipe:1', '-f', 'null', '-'];
-  const r = await runTool(ffmpegPath, args, signal);
-  const tool = r.stderr.split('\n').find((l) => l.trim())?.slice(0, 300) ?? '';
-  if (r.code !== 0) throw new AppError('media.corrupt', 'the media does not decode cleanly', { tool });
-  // -progress prints `out_time_us=N` blocks; the last one is where decoding ended (N/A: nothing decoded).
-  const last = [...r.stdout.matchAll(/^out_time_us=(\d+)$/gm)].at(-1);
-  const decodedSeconds = last ? Number(last[1]) / 1e6 : 0;
-  if (declaredSeconds - decodedSeconds > Math.max(0.5, declaredSeconds * 0.1)) {
-    throw new AppError('media.corrupt', `the stream ends at ${decodedSeconds.toFixed(2)} s of its declared ${declaredSeconds.toFixed(2)} s`, {
-      declaredSeconds,
-      decodedSeconds,
-    });
-  }
 }
