@@ -44,7 +44,8 @@ async function verifiedPath(name: string): Promise<string> {
 export async function ocr(image: Uint8Array): Promise<OcrResult> {
   pool ??= ocrPool();
   pool.catch(() => { pool = undefined; });
-  const copy = image.slice();
+  // A copy the worker may take over: Buffer#slice shares memory, so transferring it would empty the caller's buffer.
+  const copy = new Uint8Array(image);
   const lines = await (await pool).call<OcrLine[]>({ image: copy }, [copy.buffer]);
   return { lines, compact: lines.map((l) => l.text).join('').replace(/\s+/g, '') };
 }

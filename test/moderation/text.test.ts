@@ -52,6 +52,13 @@ describe('moderateText: evasion', () => {
     expect((await mod.moderate('ni shi sha bi ma')).reasons).toContain('block.abuse');
   });
 
+  it('a lone letter is not a collapsed run of a listed word ("x" is not "xxx")', async () => {
+    for (const text of ['See you at 8 x', 'Love you xxx', 'Sign here: x']) {
+      const r = await mod.moderate(text);
+      expect(r.evidence.filter((e) => e.category === 'sexual' && e.source === 'lexicon'), text).toEqual([]);
+    }
+  });
+
   it('does not read two-character pinyin that collides with everyday words', async () => {
     // zhijie = 直接 (directly), not 肢解; bingdu = 病毒 (virus), not 冰毒
     const r = await mod.moderate('wo zhijie gei ni fa bingdu jiance baogao');

@@ -22,7 +22,7 @@ import { normalizeText } from './normalize.js';
 import type { NormalizedText } from './normalize.js';
 
 /** Bump when a lexicon file changes, so evidence names the list version that matched. */
-export const LEXICON_MODEL = { name: 'text-lexicon', version: '1.2.0' } as const;
+export const LEXICON_MODEL = { name: 'text-lexicon', version: '1.2.1' } as const;
 
 export interface ModerateOptions {
   /** Candidate policies evaluated in shadow: reported in `result.shadow`, never acted on. */

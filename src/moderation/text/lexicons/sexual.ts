@@ -9,7 +9,7 @@ export const sexual: Lexicon = {
       terms: [
         '色情', '黄色网站', '成人网站', '成人视频', '毛片', '黄片', 'a片', 'av女优', '做爱', '性交', '口交',
         '肛交', '援交', '约炮', '裸聊', '淫秽', '卖淫', '嫖娼', '自慰', '性爱视频', 'seqing', 'huangpian', 'maopian', 'zuoai', 'yuepao', 'piaochang',
-        'porn', 'porno', 'pornography', 'xxx', 'sex tape', 'blowjob', 'handjob', 'anal sex', 'masturbate',
+        'porn', 'porno', 'pornography', 'sex tape', 'blowjob', 'handjob', 'anal sex', 'masturbate',
         'nudes', 'cumshot', 'escort service',
       ],
     },
