@@ -59,6 +59,12 @@ describe('moderateText: evasion', () => {
     }
   });
 
+  it('a one- or two-word text is not judged on a single common word (OCR reading "TO" was blocked as fraud)', async () => {
+    for (const text of ['TO', 'to', 'Hello', 'ok thanks']) {
+      expect((await mod.moderate(text)).decision, text).toBe('pass');
+    }
+  });
+
   it('does not read two-character pinyin that collides with everyday words', async () => {
     // zhijie = 直接 (directly), not 肢解; bingdu = 病毒 (virus), not 冰毒
     const r = await mod.moderate('wo zhijie gei ni fa bingdu jiance baogao');

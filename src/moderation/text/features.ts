@@ -9,7 +9,7 @@
 import { BOUNDARY, normalizeText } from './normalize.js';
 import type { NormalizedText } from './normalize.js';
 
-export const FEATURE_SPEC = { version: 'ngram-v4', dim: 1 << 18, maxChars: 512 } as const;
+export const FEATURE_SPEC = { version: 'ngram-v5', dim: 1 << 18, maxChars: 512, minNormFeatures: 16 } as const;
 
 const FNV_OFFSET = 0x811c9dc5;
 
@@ -34,7 +34,8 @@ const isLatin = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x
 
 /**
  * Binary presence of each hashed feature, L2-normalised so long and short texts
- * score alike. Latin words give word and word-bigram features; other runs (Chinese)
+ * score alike — but never over fewer than `minNormFeatures`: normalised alone, the one
+ * feature of "to" carried the whole vector and scored fraud 0.96 (SMS spam says "txt to"). Latin words give word and word-bigram features; other runs (Chinese)
  * give character 1–3-grams. In-word character n-grams for Latin words were tried
  * and dropped: they made ordinary English words share weight with insults that end
  * alike (`match` / `-tch`), and the normaliser already undoes spelling evasions.
@@ -72,7 +73,7 @@ export function featurizeNormalized(n: NormalizedText, where?: Map<number, [numb
     i = j;
   }
   const indices = Int32Array.from(ids).sort();
-  const v = indices.length > 0 ? 1 / Math.sqrt(indices.length) : 0;
+  const v = indices.length > 0 ? 1 / Math.sqrt(Math.max(indices.length, FEATURE_SPEC.minNormFeatures)) : 0;
   return { indices, values: new Float32Array(indices.length).fill(v) };
 }
 
