@@ -1,6 +1,7 @@
 // `npm run bench:models`: onnxruntime-node against nsfwjs on tfjs, measured in one run
 // on the same images. Options: --runs N (default 20), --rss N (default 10000);
-// env ORT_THREADS (default 2) and ORT_SPINNING=1 (let ORT threads spin-wait).
+// env ORT_THREADS (default 2) and ORT_SPINNING=stop (the default: spin during a run, parked
+// as soon as it returns), 1 (spin, never parked) or 0 (no spinning).
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -22,21 +23,23 @@ const arg = (name: string, fallback: number) => {
 const runs = arg('runs', 20);
 const rssCount = arg('rss', 10_000);
 const threads = Number(process.env.ORT_THREADS ?? 2);
-const spinning = process.env.ORT_SPINNING === '1';
-configureInference({ threads, spinning });
+const spinMode = process.env.ORT_SPINNING ?? 'stop';
+const spinning = spinMode === '1' || spinMode === 'stop';
+const spin = { spinning, stopSpinningAfterRun: spinMode === 'stop' };
+configureInference({ threads, ...spin });
 
-console.log(`# bench:models — ${cpus().length}× ${cpus()[0]?.model}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, onnxruntime-node ${ort.env.versions.node}, ORT_THREADS=${threads} ORT_SPINNING=${spinning ? 1 : 0}`);
+console.log(`# bench:models — ${cpus().length}× ${cpus()[0]?.model}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, onnxruntime-node ${ort.env.versions.node}, ORT_THREADS=${threads} ORT_SPINNING=${spinMode}`);
 const images = await Promise.all(SAMPLE_PHOTOS.map(samplePhoto));
 console.log(`images: face-api ${SAMPLE_PHOTOS.join(', ')} (${images[0]!.width}x${images[0]!.height} and similar)`);
 
-await benchOrtModels(images, runs, spinning);
+await benchOrtModels(images, runs, spin);
 
 // Same images, same work: the full-size photo in, nsfwjs's preprocessing and network, probabilities out.
 console.log('\n## Image safety end to end on the same photos (full-size RGB in, probabilities out)');
 console.log('| runtime | median ms | images/s |\n|---|---|---|');
 const ortEndToEnd: Record<number, number> = {};
 for (const t of [1, 2]) {
-  const s = await createSession('nsfw-mobilenet-v2', { threads: t, spinning });
+  const s = await createSession('nsfw-mobilenet-v2', { threads: t, ...spin });
   let i = 0;
   ortEndToEnd[t] = await medianMs(async () => {
     const px = new Float32Array(224 * 224 * 3);

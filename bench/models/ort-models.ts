@@ -2,7 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import { resample, type RgbImage } from '../../src/inference/image.js';
 import { readManifest } from '../../src/inference/manifest.js';
-import { createSession } from '../../src/inference/sessions.js';
+import { createSession, type InferenceOptions } from '../../src/inference/sessions.js';
 import { fmt, medianMs } from './timing.js';
 
 export interface OrtRow { model: string; threads: number; batch: number; ms: number }
@@ -17,7 +17,7 @@ function batchOf(images: RgbImage[], size: number, batch: number): Float32Array 
   return out;
 }
 
-export async function benchOrtModels(images: RgbImage[], runs: number, spinning: boolean): Promise<OrtRow[]> {
+export async function benchOrtModels(images: RgbImage[], runs: number, spin: Pick<InferenceOptions, 'spinning' | 'stopSpinningAfterRun'>): Promise<OrtRow[]> {
   const rows: OrtRow[] = [];
   console.log('\n## onnxruntime-node, per model (median ms per run; images/s = batch / median)');
   console.log('| model | threads | batch | median ms | images/s |\n|---|---|---|---|---|');
@@ -26,7 +26,7 @@ export async function benchOrtModels(images: RgbImage[], runs: number, spinning:
     const size = shape[1] as number;
     const batches = shape[0] === 'batch' ? [1, 8] : [1];
     for (const threads of [1, 2]) {
-      const s = await createSession(entry.name, { threads, spinning });
+      const s = await createSession(entry.name, { threads, ...spin });
       for (const batch of batches) {
         const feeds = { [s.inputNames[0]!]: new ort.Tensor('float32', batchOf(images, size, batch), [batch, size, size, 3]) };
         const ms = await medianMs(() => s.run(feeds), batch === 1 ? runs : Math.max(3, Math.ceil(runs / 4)));

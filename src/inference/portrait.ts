@@ -51,7 +51,7 @@ export interface PortraitAnalysis {
 /**
  * The full portrait pass (OCR excluded): one decode, safety, then detect and per face
  * embed, antispoof, age. Models run one after another: on two cores concurrent runs
- * only fight over them (measured: no faster than sequential with spinning off).
+ * only fight over them (measured: no faster than sequential, with 1 or 2 threads per session).
  */
 export async function analyzePortrait(input: ImageInput, opts: PortraitOptions = {}): Promise<PortraitAnalysis> {
   const img = await toRgb(input);

@@ -10,11 +10,15 @@ export interface InferenceOptions {
   /** Intra-op threads per session (ORT's default is one per core). */
   threads?: number;
   /**
-   * Let ORT's idle threads spin-wait for work (ORT's default). Off by default here:
-   * on a 2-core machine shared with sharp, other sessions and other processes,
-   * spinning threads steal the cores the next run needs.
+   * Let ORT's threads spin-wait for work inside a run (default true). Between runs they are
+   * parked at once (`session.force_spinning_stop`): every session has its own pool, and
+   * threads left spinning after one model's run stole the cores the next model needed — the
+   * portrait pass took 168 ms with plain spinning, 52–61 ms with none, 44–54 ms spinning
+   * with the stop (bench:models, this 2-core machine).
    */
   spinning?: boolean;
+  /** With spinning on: park the spinning threads when a run returns (default true). */
+  stopSpinningAfterRun?: boolean;
 }
 
 let options: InferenceOptions = {};
@@ -59,12 +63,19 @@ export async function openVerified(file: string, sha256: string, opts: Inference
   }
   const digest = createHash('sha256').update(bytes).digest('hex');
   if (digest !== sha256) throw modelCorrupt(file, `sha256 ${digest.slice(0, 12)}… ≠ manifest ${sha256.slice(0, 12)}…`);
+  const spin = opts.spinning ?? true;
   try {
     return await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: opts.threads ?? 0,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' }, inter_op: { allow_spinning: opts.spinning ? '1' : '0' } } },
+      extra: {
+        session: {
+          intra_op: { allow_spinning: spin ? '1' : '0' },
+          inter_op: { allow_spinning: spin ? '1' : '0' },
+          force_spinning_stop: spin && opts.stopSpinningAfterRun !== false ? '1' : '0',
+        },
+      },
     });
   } catch (err) {
     throw modelCorrupt(file, (err as Error).message);
