@@ -9,9 +9,9 @@
  * Prints match rates per threshold as Markdown, with the flip-robust lookup
  * (the query's mirror hash compared too) measured beside the plain one.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
+import { jpgsUnder } from './photos';
 import sharp, { type Sharp } from 'sharp';
 import { MATCH_DISTANCE } from '../src/moderation/hashbank/bank.js';
 import { hammingDistance, mirrorHash, perceptualHash } from '../src/moderation/hashbank/phash.js';
@@ -26,15 +26,6 @@ interface Raw {
 }
 
 type Edit = (img: Raw) => Promise<Buffer | Raw>;
-
-function jpgsUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.jpe?g$/i.test(f))
-    .map((f) => path.join(dir, f))
-    .filter((f) => statSync(f).isFile())
-    .sort();
-}
 
 function photos(): string[] {
   const bundled = [...jpgsUnder('node_modules/@vladmandic/face-api/demo'), ...jpgsUnder('node_modules/@vladmandic/human/assets')];

@@ -22,9 +22,10 @@
  * have no image positives here: for them only the false-positive rate on the negatives is given.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { jpgsUnder } from './photos';
 import { HEADS, loadExamples, sharedDataDir } from '../models/text/data';
 import { moderateImageText } from '../src/moderation/image/image-text';
 import { moderateImageBytes } from '../src/moderation/image/moderate-image';
@@ -54,15 +55,6 @@ interface Item {
   label: Category | null;
   /** The rendered text, for text pictures. */
   text?: string;
-}
-
-function jpgsUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.jpe?g$/i.test(f))
-    .map((f) => path.join(dir, f))
-    .filter((f) => statSync(f).isFile())
-    .sort();
 }
 
 function photoItems(notes: string[]): Item[] {

@@ -1,28 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spokenWords } from '../../src/consent/asr/statement';
 import { startService, upload, waitDecided, type Service } from '../support/harness';
-import { attestation, call, subject } from './support';
+import { attestation, call, consentVideo, subject } from './support';
 
 const FACES = path.resolve(process.env.LIKENESS_SHARED_DATA ?? path.join(process.cwd(), '../shared/data'), 'faces-dev');
 const ready = fs.existsSync(FACES) && fs.existsSync('/usr/bin/text2wave');
 if (!ready) console.warn(`face-match tests skipped: no ${FACES} (set LIKENESS_SHARED_DATA) or no festival`);
-
-/** A consent video: a still photo of the subject for the length of the spoken statement. */
-function consentVideo(photo: string, text: string): Buffer {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-cv-'));
-  const voice = path.join(dir, 'v.wav');
-  const out = path.join(dir, 'c.mp4');
-  execFileSync('text2wave', ['-o', voice, '-F', '16000'], { input: text });
-  execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', photo, '-i', voice, '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-r', '5', '-c:a', 'aac', '-shortest', out]);
-  const buf = fs.readFileSync(out);
-  fs.rmSync(dir, { recursive: true, force: true });
-  return buf;
-}
 
 describe.skipIf(!ready)('face match against the consent video (faces-dev photos)', () => {
   let svc: Service;

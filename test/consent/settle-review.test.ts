@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spokenWords } from '../../src/consent/asr/statement';
 import { verifyReceipt } from '../../src/consent/receipts';
 import { backends, startService, upload, waitDecided, type Service } from '../support/harness';
-import { attestation, call, speech, subject } from './support';
+import { attestation, call, consentVideo, speech, subject } from './support';
 
 const FACES = path.resolve(process.env.LIKENESS_SHARED_DATA ?? path.join(process.cwd(), '../shared/data'), 'faces-dev');
 const hasFestival = fs.existsSync('/usr/bin/text2wave');
@@ -14,19 +12,6 @@ const hasFaces = fs.existsSync(path.join(FACES, 'deepface_c03')) && fs.existsSyn
 if (!hasFaces) console.warn(`settle-review face tests skipped: no ${FACES} (set LIKENESS_SHARED_DATA)`);
 
 const stageOf = (item: Record<string, any>, name: string) => item.stages.find((s: { stage: string }) => s.stage === name);
-
-/** A consent video: a still photo of the subject for the length of the spoken statement. */
-function consentVideo(photo: string, text: string): Buffer {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-cv-'));
-  const voice = path.join(dir, 'v.wav');
-  const out = path.join(dir, 'c.mp4');
-  execFileSync('text2wave', ['-o', voice, '-F', '16000'], { input: text });
-  execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', photo, '-i', voice, '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-r', '5', '-c:a', 'aac', '-shortest', out]);
-  const buf = fs.readFileSync(out);
-  fs.rmSync(dir, { recursive: true, force: true });
-  return buf;
-}
 
 async function record(svc: Service, consentId: string, challengeId: string, bytes: Buffer, type: string) {
   const res = await fetch(`${svc.baseUrl}/v1/consents/${consentId}/challenges/${challengeId}/recording`, {

@@ -59,3 +59,16 @@ export function speech(text = 'Hello, and welcome to our weekly show about garde
   fs.rmSync(dir, { recursive: true, force: true });
   return buf;
 }
+
+/** A consent video: a still photo of the subject for the length of the spoken statement. */
+export function consentVideo(photo: string, text: string): Buffer {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-cv-'));
+  const voice = path.join(dir, 'v.wav');
+  const out = path.join(dir, 'c.mp4');
+  execFileSync('text2wave', ['-o', voice, '-F', '16000'], { input: text });
+  execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', photo, '-i', voice, '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-r', '5', '-c:a', 'aac', '-shortest', out]);
+  const buf = fs.readFileSync(out);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return buf;
+}
