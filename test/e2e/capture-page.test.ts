@@ -112,7 +112,8 @@ describe.skipIf(skip)('capture page in headless Chromium', () => {
     await page.waitForSelector('main[data-recording="true"]', { timeout: 10_000 });
     expect(await page.isVisible('#stop')).toBe(true);
     // The timer runs while recording.
-    await page.waitForFunction(`/Recording 0:0[1-9]/.test(document.getElementById('timer').textContent)`, null, { timeout: 5_000 });
+    // A locator, not waitForFunction: a string predicate is evaluated in the page and the page's CSP forbids eval.
+    await page.locator('#timer', { hasText: /Recording 0:0[1-9]/ }).waitFor({ timeout: 5_000 });
     await page.waitForTimeout(Math.max(0, seconds * 1000 - 1000) + 500);
     await page.click('#stop');
     await page.waitForSelector('#result[data-outcome]', { timeout: 60_000 });
