@@ -66,8 +66,7 @@ export async function runPipeline(def: PipelineDef, base: Omit<StageContext, 're
 /**
  * The kind's pipeline with only the stages of the given roles running; the others stay in
  * place and report `skipped` (`pipeline.not_selected`), so the results still list every
- * stage of the kind. Unclassified stages (no role) always run: a subset never drops a check
- * silently.
+ * stage of the kind.
  */
 export function selectRoles(def: PipelineDef, roles: readonly StageRole[]): PipelineDef {
   const notSelected = (stage: Stage): Stage => ({
@@ -77,7 +76,7 @@ export function selectRoles(def: PipelineDef, roles: readonly StageRole[]): Pipe
     terminal: true,
     run: async () => ({ status: 'skipped', reason: 'pipeline.not_selected' }),
   });
-  return { ...def, stages: def.stages.map((s) => (s.role === undefined || roles.includes(s.role) ? s : notSelected(s))) };
+  return { ...def, stages: def.stages.map((s) => (roles.includes(s.role) ? s : notSelected(s))) };
 }
 
 async function runStage(stage: Stage, ctx: StageContext, budgetMs: number | undefined): Promise<StageOutcome> {

@@ -83,8 +83,7 @@ export type StageRole = 'probe' | 'consent' | 'moderation' | 'store';
 
 export interface Stage {
   name: string;
-  /** Unset means unclassified: a subset run keeps such a stage rather than silently dropping a check. */
-  role?: StageRole;
+  role: StageRole;
   requires?: readonly (keyof Capabilities)[];
   /** Terminal stages run even after a short-circuit (they act on the decision). */
   terminal?: boolean;

@@ -51,8 +51,6 @@ export const moderateVideoStage: Stage = {
           break;
         }
       }
-      // The sampler ends quietly when the signal aborts: frames up to there are not the video.
-      signal.throwIfAborted();
       if (!stoppedEarly && batch.length) await flush();
       const result = mergeResults('video', parts);
       const outcome = moderationOutcome(result);

@@ -63,7 +63,9 @@ export async function* sampleFrames(
       }
     }
     const code = await exited;
-    if (code !== 0 && !signal?.aborted) throw new Error(`ffmpeg frame sampling failed (${code}): ${stderrTail.split('\n').slice(-3).join(' ')}`);
+    // An aborted run must not look like the end of the video: the frames so far are not all of it.
+    signal?.throwIfAborted();
+    if (code !== 0) throw new Error(`ffmpeg frame sampling failed (${code}): ${stderrTail.split('\n').slice(-3).join(' ')}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }

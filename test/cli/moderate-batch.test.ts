@@ -126,8 +126,6 @@ describe('likeness moderate - (JSON Lines)', () => {
 describe('--only moderation', () => {
   it('runs the probe and moderation stages of any kind, never consent or storage', () => {
     for (const def of Object.values(PIPELINES)) {
-      // Every shipped stage declares its role, so the subset never leans on the keep-unclassified fallback.
-      for (const s of def.stages) expect(s.role, `${def.kind}/${s.name}`).toBeDefined();
       const sub = selectRoles(def, ONLY_ROLES.moderation);
       expect(sub.stages.map((s) => s.name)).toEqual(def.stages.map((s) => s.name));
       expect(def.stages.some((s) => s.role === 'moderation'), def.kind).toBe(true);

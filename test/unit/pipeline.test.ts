@@ -6,6 +6,7 @@ import { AppError } from '../../src/core/errors';
 
 const stage = (name: string, status: StageStatus | Error, extra: Partial<Stage> = {}): Stage => ({
   name,
+  role: 'moderation',
   ...extra,
   async run() {
     if (status instanceof Error) throw status;
@@ -34,6 +35,7 @@ describe('pipeline runner', () => {
     const seen: string[] = [];
     const tracking = (name: string, status: StageStatus, terminal = false): Stage => ({
       name,
+      role: terminal ? 'store' : 'moderation',
       terminal,
       async run() {
         seen.push(name);
