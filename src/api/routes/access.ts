@@ -20,17 +20,14 @@ import { openPlaintext } from '../../media/protected-store';
 import { ProtectedDataError, protectionOf } from '../../media/protection';
 import { getMedia, type MediaRow } from '../../media/repo';
 import type { AuthEnv } from '../auth';
-import { MediaIdParam, ProblemSchema } from '../schemas';
+import { MediaIdParam } from '../schemas';
+import { problem, json, body, security } from '../route-spec';
 
 /**
  * Children's data (docs/consent.md, "Children under 14"): no download link, only reads
  * through an approved access request, streamed and decrypted on the fly, each one logged;
  * and erasure of a subject's protected data with its key.
  */
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
-const security = [{ apiKey: [] }];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const RequestSchema = z

@@ -4,10 +4,8 @@ import { CaptureError, createCaptureLink, MAX_RECORDING_BYTES, openCaptureLink, 
 import { AppError } from '../../core/errors';
 import { CAPTURE_HEADERS, capturePage, refusalPage } from '../../web/capture-page';
 import type { AuthEnv } from '../auth';
-import { ProblemSchema } from '../schemas';
+import { problem, security } from '../route-spec';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-const security = [{ apiKey: [] }];
 
 const LinkCreateSchema = z
   .object({

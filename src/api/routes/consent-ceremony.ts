@@ -2,11 +2,9 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppContext } from '../../app-context';
 import { createChallenge, submitRecording } from '../../consent/ceremony';
 import type { AuthEnv } from '../auth';
-import { ProblemSchema } from '../schemas';
 import { AttestationSchema, attestationView, ReceiptSchema } from './consent-schemas';
+import { problem, security } from '../route-spec';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-const security = [{ apiKey: [] }];
 const Params = z.object({
   id: z.string().openapi({ param: { name: 'id', in: 'path' } }),
 });

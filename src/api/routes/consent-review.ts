@@ -2,10 +2,9 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppContext } from '../../app-context';
 import { settleVerification } from '../../consent/attestations';
 import type { AuthEnv } from '../auth';
-import { ProblemSchema } from '../schemas';
 import { AttestationSchema, attestationView, IdParam } from './consent-schemas';
+import { problem } from '../route-spec';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
 
 const SettleSchema = z
   .object({

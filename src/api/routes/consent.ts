@@ -6,7 +6,6 @@ import { listReceipts, signingKey } from '../../consent/receipts';
 import { revokeAttestation, startExpirySweeper } from '../../consent/revocation';
 import { AppError } from '../../core/errors';
 import type { AuthEnv } from '../auth';
-import { ProblemSchema } from '../schemas';
 import {
   AttestationCreateSchema,
   AttestationSchema,
@@ -20,14 +19,8 @@ import {
 } from './consent-schemas';
 import { ceremonyRoutes } from './consent-ceremony';
 import { consentReviewRoutes } from './consent-review';
+import { problem, json, body, security } from '../route-spec';
 
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-});
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
-const security = [{ apiKey: [] }];
 
 /** Subjects, attestations, evidence, state changes, receipts. Every change answers with its signed receipt. */
 export function consentRoutes(ctx: AppContext) {

@@ -4,13 +4,10 @@ import type { AppContext } from '../../app-context';
 import { createOptOut, getOptOut, voiceUnsupported, withdrawOptOut, type OptOutEvent, type OptOutRow } from '../../consent/opt-out';
 import { AppError } from '../../core/errors';
 import type { AuthEnv } from '../auth';
-import { ProblemSchema } from '../schemas';
 import { uploadBody } from '../upload-body';
 import { IdParam, ReceiptSchema } from './consent-schemas';
+import { problem, json, security } from '../route-spec';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const security = [{ apiKey: [] }];
 
 const OptOutParams = z.object({
   requester: z.string().min(1).max(200).openapi({ description: 'Who asked: the person, or the ticket the platform forwards' }),

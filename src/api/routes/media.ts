@@ -13,15 +13,11 @@ import {
   MediaIdParam,
   MediaListSchema,
   MediaSchema,
-  ProblemSchema,
   UploadParamsSchema,
 } from '../schemas';
 import { uploadBody } from '../upload-body';
+import { problem } from '../route-spec';
 
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-});
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function mediaRoutes(ctx: AppContext) {

@@ -12,10 +12,9 @@ import { PolicySpecSchema } from '../../moderation/policy';
 import { CATEGORIES } from '../../moderation/taxonomy';
 import { deleteShadowPolicy, listPolicies, savePolicy } from '../../moderation/store/policies';
 import type { AuthEnv } from '../auth';
-import { ProblemSchema } from '../schemas';
 import { protectionOf } from '../../media/protection';
+import { problem } from '../route-spec';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
 // Schemas made outside the API (before zod-openapi extends zod) are used as they are, unnamed.
 const PolicyBody = PolicySpecSchema;
 const PolicyList = z.object({ items: z.array(z.object({ mode: z.enum(['active', 'shadow']), spec: PolicyBody })) }).openapi('PolicyList');

@@ -5,11 +5,9 @@ import { createSubjectLink, DEFAULT_LINK_TTL_SECONDS, MAX_LINK_TTL_SECONDS, subj
 import type { Receipt } from '../../consent/receipts';
 import { AppError } from '../../core/errors';
 import type { AuthEnv } from '../auth';
-import { ProblemSchema } from '../schemas';
 import { IdParam, ReceiptSchema } from './consent-schemas';
+import { problem, json } from '../route-spec';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const TokenParam = z.object({ token: z.string().openapi({ param: { name: 'token', in: 'path' } }) });
 
 const LinkCreateSchema = z.object({
