@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import type { Queryable } from '../db/db';
 import type { AttestationRow, ConsentEventRow, SubjectRow } from './repo';
+import { oncePerDb } from '../db/once-per-db';
 
 /**
  * Signed consent receipts, one per attestation event, in the spirit of the Kantara
@@ -37,29 +38,17 @@ export function canonicalJson(v: unknown): string {
 
 const keyIdOf = (publicPem: string) => createHash('sha256').update(publicPem).digest('hex').slice(0, 16);
 
-// One key per database (a process may talk to several in tests).
-const cache = new WeakMap<Queryable, Promise<SigningKey>>();
-
 /**
  * The signing key: CONSENT_SIGNING_KEY (a PKCS#8 PEM) when the operator supplies one,
  * otherwise one made on first use and kept in the database so every process signs
  * with the same key. Operators should supply their own (a database copy is only as
  * safe as the database).
  */
-export function signingKey(q: Queryable, env: NodeJS.ProcessEnv = process.env): Promise<SigningKey> {
-  let key = cache.get(q);
-  if (!key) {
-    key = loadKey(q, env).catch((e: unknown) => {
-      cache.delete(q);
-      throw e;
-    });
-    cache.set(q, key);
-  }
-  return key;
-}
+export const signingKey = oncePerDb(loadKey);
 
-async function loadKey(q: Queryable, env: NodeJS.ProcessEnv): Promise<SigningKey> {
-  if (env.CONSENT_SIGNING_KEY) return fromPem(env.CONSENT_SIGNING_KEY.replace(/\\n/g, '\n'));
+async function loadKey(q: Queryable): Promise<SigningKey> {
+  const given = process.env.CONSENT_SIGNING_KEY;
+  if (given) return fromPem(given.replace(/\\n/g, '\n'));
   const fresh = generateKeyPairSync('ed25519');
   const privatePem = fresh.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicPem = fresh.publicKey.export({ type: 'spki', format: 'pem' }).toString();

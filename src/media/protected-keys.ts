@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { unwrapKey, wrapKey } from '../../storage/encryption';
 import type { Queryable } from '../db/db';
+import { oncePerDb } from '../db/once-per-db';
 
 /**
  * Envelope encryption for children's data: one 32-byte data key per subject, stored only
@@ -28,22 +29,10 @@ export interface DataKey {
 const idOf = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 16);
 const aadOf = (tenantId: string, subjectId: string, keyId: string) => `likeness-gate/subject-key|${tenantId}|${subjectId}|${keyId}`;
 
-const cache = new WeakMap<Queryable, Promise<MasterKey>>();
+export const masterKey = oncePerDb(loadMaster);
 
-export function masterKey(db: Queryable, env: NodeJS.ProcessEnv = process.env): Promise<MasterKey> {
-  let m = cache.get(db);
-  if (!m) {
-    m = loadMaster(db, env).catch((e: unknown) => {
-      cache.delete(db);
-      throw e;
-    });
-    cache.set(db, m);
-  }
-  return m;
-}
-
-async function loadMaster(db: Queryable, env: NodeJS.ProcessEnv): Promise<MasterKey> {
-  const given = env.LIKENESS_MASTER_KEY;
+async function loadMaster(db: Queryable): Promise<MasterKey> {
+  const given = process.env.LIKENESS_MASTER_KEY;
   if (given) {
     const key = Buffer.from(given, 'base64');
     // Fail closed: a mistyped key must not silently become a weaker or different one.
