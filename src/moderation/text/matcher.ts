@@ -83,6 +83,9 @@ class Builder {
 
   add(term: string, info: Omit<PatternInfo, 'term' | 'viaPinyin'>, withPinyin: boolean): void {
     const form = normalizeText(term).text;
+    // Runs collapse in normalisation ("xxx" → "x"): a term left as one Latin character would
+    // match every lone letter, so it cannot be listed (a single Han character still can).
+    if (/^[a-z0-9]$/.test(form)) return;
     this.push(form, { ...info, term, viaPinyin: false });
     if (!withPinyin || !HAN_RUN.test(form)) return;
     const chars = Array.from(form);
