@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context';
 import { AppError, isAppError } from '../core/errors';
 import type { Queryable } from '../db/db';
@@ -7,6 +7,7 @@ import { createChallenge, MAX_RECORDING_BYTES, submitRecording, type CeremonyRes
 import { checkMessage } from './capture-messages';
 import { getSubject, isUuid } from './repo';
 import type { Purpose, Scope } from './rules';
+import { linkTokens } from './link-tokens';
 
 /**
  * Capture links: the creator asks for a link, sends it to the subject, and the subject
@@ -16,13 +17,10 @@ import type { Purpose, Scope } from './rules';
  * yields no usable links. The recording goes through `submitRecording`, the very code
  * path of the API upload.
  */
-export const TOKEN_PREFIX = 'lgc_';
-// 32 random bytes (256 bits) in base64url: 43 characters.
-const TOKEN_FORMAT = /^lgc_[A-Za-z0-9_-]{43}$/;
+const tokens = linkTokens('lgc_');
 
 export { MAX_RECORDING_BYTES };
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export type CaptureCode = 'capture.link_not_found' | 'capture.link_expired' | 'capture.link_used' | 'capture.consent_inactive';
 
@@ -91,12 +89,12 @@ export async function createCaptureLink(
     challenge = { id: c.id, expiresAt: new Date(c.expires_at), company };
   }
 
-  const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const { token, hash } = tokens.create();
   try {
     await ctx.db.query(
       `insert into consent_capture_links (id, tenant_id, attestation_id, challenge_id, token_sha256, company, expires_at, created_by)
        values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [randomUUID(), tenant.id, attestationId, challenge.id, sha256(token), challenge.company, challenge.expiresAt, actor],
+      [randomUUID(), tenant.id, attestationId, challenge.id, hash, challenge.company, challenge.expiresAt, actor],
     );
   } catch (e) {
     if (/unique|duplicate/i.test(String((e as Error).message))) {
@@ -154,7 +152,8 @@ interface LinkRow {
  * used (the link, or its challenge through the API), expired, or the consent no longer active.
  */
 export async function openCaptureLink(q: Queryable, token: string): Promise<CaptureView> {
-  if (!TOKEN_FORMAT.test(token)) throw new CaptureError('capture.link_not_found', 'this link does not exist');
+  const hash = tokens.hashOf(token);
+  if (!hash) throw new CaptureError('capture.link_not_found', 'this link does not exist');
   const rows = await q.query<LinkRow>(
     `select l.id, l.tenant_id, l.attestation_id, l.challenge_id, l.company, l.expires_at, l.used_at,
             c.used_at as challenge_used_at, c.expires_at as challenge_expires_at, c.statement,
@@ -164,7 +163,7 @@ export async function openCaptureLink(q: Queryable, token: string): Promise<Capt
      join consent_attestations a on a.id = l.attestation_id
      join consent_subjects s on s.id = a.subject_id
      where l.token_sha256 = $1`,
-    [sha256(token)],
+    [hash],
   );
   const r = rows[0];
   if (!r) throw new CaptureError('capture.link_not_found', 'this link does not exist');

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context';
 import { AppError } from '../core/errors';
 import type { Queryable } from '../db/db';
@@ -6,6 +6,7 @@ import { ownAttestation } from './attestations';
 import { getAttestation, getSubject, type AttestationRow, type SubjectRow } from './repo';
 import { listReceipts, signingKey, type Receipt } from './receipts';
 import { revokeAttestation } from './revocation';
+import { linkTokens } from './link-tokens';
 
 /**
  * Subject links: the person whose likeness is used gets their own way in, without the
@@ -17,7 +18,7 @@ import { revokeAttestation } from './revocation';
  */
 export const DEFAULT_LINK_TTL_SECONDS = 30 * 86_400;
 export const MAX_LINK_TTL_SECONDS = 365 * 86_400;
-const TOKEN = /^lgs_[A-Za-z0-9_-]{43}$/;
+const tokens = linkTokens('lgs_');
 
 export interface SubjectLinkRow {
   id: string;
@@ -28,8 +29,6 @@ export interface SubjectLinkRow {
   last_used_at: Date | null;
   created_at: Date;
 }
-
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export async function createSubjectLink(
   ctx: AppContext,
@@ -42,12 +41,12 @@ export async function createSubjectLink(
     throw new AppError('request.invalid', `ttl_seconds must be a whole number from 60 to ${MAX_LINK_TTL_SECONDS}`);
   }
   const a = await ownAttestation(ctx.db, tenantId, attestationId);
-  const token = `lgs_${randomBytes(32).toString('base64url')}`;
+  const { token, hash } = tokens.create();
   const [link] = await ctx.db.query<SubjectLinkRow>(
     `insert into consent_subject_links (id, tenant_id, attestation_id, token_sha256, created_by, expires_at)
      values ($1, $2, $3, $4, $5, $6)
      returning id, tenant_id, attestation_id, created_by, expires_at, last_used_at, created_at`,
-    [randomUUID(), tenantId, a.id, hashToken(token), actor, new Date(Date.now() + ttlSeconds * 1000)],
+    [randomUUID(), tenantId, a.id, hash, actor, new Date(Date.now() + ttlSeconds * 1000)],
   );
   return { link: link!, token };
 }
@@ -60,11 +59,12 @@ export interface SubjectView {
 
 /** The link a token opens. Unknown and malformed tokens read alike; an expired one says so. */
 export async function openSubjectLink(q: Queryable, token: string, now = new Date()): Promise<SubjectView> {
-  const rows = TOKEN.test(token)
+  const hash = tokens.hashOf(token);
+  const rows = hash
     ? await q.query<SubjectLinkRow>(
         `select id, tenant_id, attestation_id, created_by, expires_at, last_used_at, created_at
          from consent_subject_links where token_sha256 = $1`,
-        [hashToken(token)],
+        [hash],
       )
     : [];
   const link = rows[0];
