@@ -61,3 +61,26 @@ function firstFilePart(body: Readable, contentType: string): Promise<UploadBody>
     body.pipe(parser);
   });
 }
+
+/**
+ * A small body read whole into memory (a photo to embed, a recording to check, a document
+ * to hash), refused as soon as it passes `maxBytes` — declared or counted — rather than
+ * after buffering it all.
+ */
+export async function readBodyUpTo(source: Request | Readable, maxBytes: number, what: string): Promise<Buffer> {
+  const tooLarge = () => new AppError('media.too_large', `${what} is limited to ${maxBytes} bytes`, { maxBytes });
+  let stream: AsyncIterable<Uint8Array> | null = source as Readable;
+  if (source instanceof Request) {
+    if (Number(source.headers.get('content-length') ?? NaN) > maxBytes) throw tooLarge();
+    stream = source.body as AsyncIterable<Uint8Array> | null;
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  // Throwing inside the loop cancels the stream: the rest of the body is not read.
+  for await (const chunk of stream ?? []) {
+    total += chunk.byteLength;
+    if (total > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

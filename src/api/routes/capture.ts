@@ -5,6 +5,7 @@ import { AppError } from '../../core/errors';
 import { CAPTURE_HEADERS, capturePage, refusalPage } from '../../web/capture-page';
 import type { AuthEnv } from '../auth';
 import { problem, security } from '../route-spec';
+import { readBodyUpTo } from '../upload-body';
 
 
 const LinkCreateSchema = z
@@ -119,7 +120,7 @@ export function captureRoutes(ctx: AppContext) {
     const token = c.req.param('token');
     // Refuse a dead link before reading a byte of the body.
     await openCaptureLink(ctx.db, token);
-    const bytes = await readLimited(c.req.raw, MAX_RECORDING_BYTES);
+    const bytes = await readBodyUpTo(c.req.raw, MAX_RECORDING_BYTES, 'a recording');
     const result = await submitCapture(ctx, token, bytes, contentTypeOf(c.req.header('content-type')));
     return c.json(result, 200);
   });
@@ -139,26 +140,4 @@ function safeJson(text: string): unknown {
 function contentTypeOf(header: string | undefined): string {
   const t = header?.split(';')[0]?.trim().toLowerCase() ?? '';
   return /^(audio|video|application)\/[a-z0-9.+-]{1,60}$/.test(t) ? t : 'application/octet-stream';
-}
-
-/** Reads the body, refusing it as soon as it passes `max` bytes (declared or counted) instead of buffering it all. */
-async function readLimited(req: Request, max: number): Promise<Buffer> {
-  const tooLarge = () => new AppError('media.too_large', `recordings are limited to ${max} bytes`, { maxBytes: max });
-  const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (declared > max) throw tooLarge();
-  if (!req.body) return Buffer.alloc(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }

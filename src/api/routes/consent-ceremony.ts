@@ -1,9 +1,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppContext } from '../../app-context';
-import { createChallenge, submitRecording } from '../../consent/ceremony';
+import { createChallenge, MAX_RECORDING_BYTES, submitRecording } from '../../consent/ceremony';
 import type { AuthEnv } from '../auth';
 import { AttestationSchema, attestationView, ReceiptSchema } from './consent-schemas';
 import { problem, security } from '../route-spec';
+import { readBodyUpTo } from '../upload-body';
 
 const Params = z.object({
   id: z.string().openapi({ param: { name: 'id', in: 'path' } }),
@@ -74,7 +75,7 @@ export function ceremonyRoutes(ctx: AppContext) {
   });
   app.post('/v1/consents/:id/challenges/:challenge_id/recording', async (c) => {
     const tenant = c.get('tenant');
-    const bytes = Buffer.from(await c.req.arrayBuffer());
+    const bytes = await readBodyUpTo(c.req.raw, MAX_RECORDING_BYTES, 'a recording');
     const type = c.req.header('content-type')?.split(';')[0]?.trim() || 'application/octet-stream';
     const r = await submitRecording(ctx, tenant.id, c.req.param('id'), c.req.param('challenge_id'), `tenant:${tenant.id}`, bytes, type);
     return c.json({ ...r, attestation: attestationView(r.attestation) }, 200);

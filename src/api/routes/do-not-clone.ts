@@ -1,10 +1,9 @@
-import type { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppContext } from '../../app-context';
 import { createOptOut, getOptOut, voiceUnsupported, withdrawOptOut, type OptOutEvent, type OptOutRow } from '../../consent/opt-out';
 import { AppError } from '../../core/errors';
 import type { AuthEnv } from '../auth';
-import { uploadBody } from '../upload-body';
+import { readBodyUpTo, uploadBody } from '../upload-body';
 import { IdParam, ReceiptSchema } from './consent-schemas';
 import { problem, json, security } from '../route-spec';
 
@@ -47,21 +46,6 @@ const view = (o: OptOutRow) => ({
 });
 const eventView = (e: OptOutEvent) => ({ id: e.id, type: e.type, actor: e.actor, data: e.data, at: iso(e.at)! });
 
-/** Reads the photo into memory (it is embedded, never stored), refusing it past the portrait limit. */
-async function readPhoto(file: Readable, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of file) {
-    bytes += (chunk as Buffer).length;
-    if (bytes > maxBytes) {
-      file.destroy();
-      throw new AppError('media.too_large', `the photo is over the ${maxBytes}-byte limit`, { maxBytes });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 /** The do-not-clone registry's opt-out API: a platform forwards a person's request to list (or unlist) their face. */
 export function doNotCloneRoutes(ctx: AppContext) {
   const app = new OpenAPIHono<AuthEnv>();
@@ -97,7 +81,8 @@ export function doNotCloneRoutes(ctx: AppContext) {
       if (parsed.success) throw voiceUnsupported();
       throw new AppError('request.invalid', 'invalid opt-out parameters', { issues: parsed.error.issues });
     }
-    const photo = await readPhoto(body.file, ctx.config.limits.bytes.portrait_image);
+    // The photo is embedded, never stored.
+    const photo = await readBodyUpTo(body.file, ctx.config.limits.bytes.portrait_image, 'the photo');
     const { optOut, receipt } = await createOptOut(ctx, tenant.id, actorOf(tenant.id), {
       photo, requester: parsed.data.requester, reason: parsed.data.reason,
     });
