@@ -12,7 +12,7 @@ function batchOf(images: RgbImage[], size: number, batch: number): Float32Array 
   const out = new Float32Array(batch * size * size * 3);
   for (let b = 0; b < batch; b++) {
     const img = images[b % images.length]!;
-    resample(img, { x: 0, y: 0, width: img.width, height: img.height }, size, size, { alignCorners: true, normalize: (v) => v / 255 }, out, b * size * size * 3);
+    resample(img, { x: 0, y: 0, width: img.width, height: img.height }, size, size, { alignCorners: true, scale: 1 / 255, offset: 0 }, out, b * size * size * 3);
   }
   return out;
 }

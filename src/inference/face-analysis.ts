@@ -9,7 +9,7 @@ interface CropSpec { size: number; scale: number }
 
 async function runOnCrop(model: string, img: RgbImage, region: Box, { size, scale }: CropSpec): Promise<ort.InferenceSession.OnnxValueMapType> {
   const input = new Float32Array(size * size * 3);
-  resample(img, region, size, size, { alignCorners: true, normalize: (v) => v * scale }, input);
+  resample(img, region, size, size, { alignCorners: true, scale, offset: 0 }, input);
   const s = await session(model);
   return s.run({ input: new ort.Tensor('float32', input, [1, size, size, 3]) });
 }

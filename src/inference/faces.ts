@@ -47,7 +47,7 @@ export function letterbox(img: RgbImage): Box {
 }
 
 export function detectorInput(img: RgbImage, out = new Float32Array(SIZE * SIZE * 3)): Float32Array {
-  resample(img, letterbox(img), SIZE, SIZE, { alignCorners: false, normalize: (v) => v / 127.5 - 1 }, out);
+  resample(img, letterbox(img), SIZE, SIZE, { alignCorners: false, scale: 1 / 127.5, offset: -1 }, out);
   return out;
 }
 

@@ -41,8 +41,13 @@ export function assertRgb(image: RgbImage): void {
 export interface ResampleOptions {
   /** tf.image.resizeBilinear's alignCorners: corner pixels map to corner pixels. */
   alignCorners: boolean;
-  /** Maps each 8-bit value before interpolation, as the tfjs pipelines normalise before resizing. */
-  normalize: (v: number) => number;
+  /**
+   * The models' input normalisation, `v * scale + offset` per 8-bit value. tfjs normalises
+   * before resizing; being affine, the same map applied after interpolating is equal up to
+   * float rounding (< 1e-6 here), and interpolating bytes is what makes this loop fast.
+   */
+  scale: number;
+  offset: number;
 }
 
 /**
@@ -50,39 +55,44 @@ export interface ResampleOptions {
  * (NHWC float32). With the whole image as `box` this is tf.image.resizeBilinear (no
  * half-pixel centres, no antialias); with alignCorners and a crop box it samples like
  * tf.image.cropAndResize, including its extrapolation: a sample that falls outside
- * the image is black (normalize(0)) instead of interpolated.
+ * the image is black (`offset`) instead of interpolated.
  */
 export function resample(image: RgbImage, box: Box, outW: number, outH: number, opts: ResampleOptions, out: Float32Array, outOffset = 0): void {
-  const lut = new Float32Array(256);
-  for (let v = 0; v < 256; v++) lut[v] = opts.normalize(v);
   const ys = axisSamples(box.y, box.height, outH, opts.alignCorners, image.height);
   const xs = axisSamples(box.x, box.width, outW, opts.alignCorners, image.width);
   const src = image.data;
   const stride = image.width * 3;
-  const black = lut[0]!;
-  const { lo: xlo, hi: xhi, frac: xfrac } = xs;
+  const { scale, offset } = opts;
+  const left = new Int32Array(outW), right = new Int32Array(outW);
+  for (let c = 0; c < outW; c++) {
+    left[c] = xs.lo[c]! * 3;
+    right[c] = xs.hi[c]! * 3;
+  }
+  const xfrac = xs.frac;
   let o = outOffset;
   for (let r = 0; r < outH; r++) {
+    if (ys.lo[r]! < 0) {
+      out.fill(offset, o, o + outW * 3);
+      o += outW * 3;
+      continue;
+    }
     const fy = ys.frac[r]!;
     const top = ys.lo[r]! * stride;
     const bottom = ys.hi[r]! * stride;
-    const rowOutside = ys.lo[r]! < 0;
     for (let c = 0; c < outW; c++) {
-      if (rowOutside || xlo[c]! < 0) {
-        out[o++] = black; out[o++] = black; out[o++] = black;
+      const l = left[c]!;
+      if (l < 0) {
+        out[o++] = offset; out[o++] = offset; out[o++] = offset;
         continue;
       }
-      const left = xlo[c]! * 3;
-      const right = xhi[c]! * 3;
+      const rt = right[c]!;
       const fx = xfrac[c]!;
       for (let ch = 0; ch < 3; ch++) {
-        const tl = lut[src[top + left + ch]!]!;
-        const tr = lut[src[top + right + ch]!]!;
-        const bl = lut[src[bottom + left + ch]!]!;
-        const br = lut[src[bottom + right + ch]!]!;
+        const tl = src[top + l + ch]!, tr = src[top + rt + ch]!;
+        const bl = src[bottom + l + ch]!, br = src[bottom + rt + ch]!;
         const t = tl + (tr - tl) * fx;
         const b = bl + (br - bl) * fx;
-        out[o++] = t + (b - t) * fy;
+        out[o++] = (t + (b - t) * fy) * scale + offset;
       }
     }
   }

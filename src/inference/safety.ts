@@ -34,7 +34,7 @@ export async function classifyImageSafetyBatch(inputs: (Uint8Array | RgbImage)[]
 
 /** nsfwjs infer(): x/255, then bilinear alignCorners resize to 224² (identity when already 224²). */
 export function safetyPixels(img: RgbImage, out: Float32Array, offset = 0): void {
-  resample(img, { x: 0, y: 0, width: img.width, height: img.height }, SIZE, SIZE, { alignCorners: true, normalize: (v) => v / 255 }, out, offset);
+  resample(img, { x: 0, y: 0, width: img.width, height: img.height }, SIZE, SIZE, { alignCorners: true, scale: 1 / 255, offset: 0 }, out, offset);
 }
 
 function toResult(p: Float32Array): SafetyResult {

@@ -34,7 +34,7 @@ describe.each(FACE_MODEL_INPUTS.map((s) => [s.model, s] as const))('%s against h
     const img = images.find((i) => i.id === c.image)!;
     expect(pixelHash(img)).toBe(c.pixelsSha256);
     const input = new Float32Array(spec.size * spec.size * 3);
-    resample(img, { x: 0, y: 0, width: img.width, height: img.height }, spec.size, spec.size, { alignCorners: false, normalize: (v) => v * spec.scale + spec.offset }, input);
+    resample(img, { x: 0, y: 0, width: img.width, height: img.height }, spec.size, spec.size, { alignCorners: false, scale: spec.scale, offset: spec.offset }, input);
     const out = await session.run({ input: new ort.Tensor('float32', input, [1, spec.size, spec.size, 3]) });
     const want = expected(model, c.outputs);
     session.outputNames.forEach((name, i) => {
