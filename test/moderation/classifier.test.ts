@@ -25,6 +25,24 @@ describe('text classifier runtime', () => {
     for (const w of windows!) expect(text.slice(w.span.start, w.span.end)).toBe(w.span.text);
   });
 
+  it('gives concurrent callers, whose texts share one ONNX run, the scores each would get alone', async () => {
+    const c = await loadTextClassifier();
+    const texts = ['see you at lunch tomorrow', 'Congratulations! You have won a $1000 gift card, click here to claim your prize now', 'you absolute idiot', '今天天气很好。'.repeat(40)];
+    const alone: Awaited<ReturnType<typeof c.score>>[] = [];
+    for (const t of texts) alone.push(await c.score([normalizeText(t)]));
+    const together = await Promise.all(texts.map((t) => c.score([normalizeText(t)])));
+    expect(together.map((r) => r[0]!.length)).toEqual(alone.map((r) => r[0]!.length));
+    together.forEach((r, i) =>
+      r[0]!.forEach((w, j) => {
+        const a = alone[i]![0]![j]!;
+        expect(w.span).toEqual(a.span);
+        for (const h of c.heads) expect(w.scores[h]).toBeCloseTo(a.scores[h]!, 6);
+      }),
+    );
+    // The harmful texts must not have borrowed the benign one's scores, or the other way round.
+    expect(together[1]![0]![0]!.scores.fraud).toBeGreaterThan(together[0]![0]![0]!.scores.fraud! + 0.3);
+  });
+
   it('refuses a model file whose hash does not match the manifest', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lg-text-model-'));
     const manifest = JSON.parse(readFileSync(DEFAULT_MANIFEST, 'utf8')) as { file: string; sha256: string };

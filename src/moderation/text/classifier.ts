@@ -110,27 +110,29 @@ export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promi
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const model = { name: manifest.name, version: manifest.version };
 
+  const scoreNow = async (texts: readonly NormalizedText[]): Promise<WindowScore[][]> => {
+    const jobs = texts.flatMap((n, t) => windowRanges(n).map(([s, e]) => ({ t, n, s, e })));
+    const out: WindowScore[][] = texts.map(() => []);
+    for (let b = 0; b < jobs.length; b += MAX_BATCH) {
+      const batch = jobs.slice(b, b + MAX_BATCH);
+      const feats = batch.map((j) => featurizeNormalized(windowOf(j.n, j.s, j.e)));
+      const data = await run(session, feats);
+      batch.forEach((j, row) => {
+        out[j.t]!.push({
+          start: j.s,
+          end: j.e,
+          span: originalSpan(j.n, j.s, Math.max(j.s + 1, j.e)),
+          scores: Object.fromEntries(heads.map((h, i) => [h, data[row * heads.length + i]!])),
+        });
+      });
+    }
+    return out;
+  };
+
   return {
     model,
     heads,
-    async score(texts: readonly NormalizedText[]): Promise<WindowScore[][]> {
-      const jobs = texts.flatMap((n, t) => windowRanges(n).map(([s, e]) => ({ t, n, s, e })));
-      const out: WindowScore[][] = texts.map(() => []);
-      for (let b = 0; b < jobs.length; b += MAX_BATCH) {
-        const batch = jobs.slice(b, b + MAX_BATCH);
-        const feats = batch.map((j) => featurizeNormalized(windowOf(j.n, j.s, j.e)));
-        const data = await run(session, feats);
-        batch.forEach((j, row) => {
-          out[j.t]!.push({
-            start: j.s,
-            end: j.e,
-            span: originalSpan(j.n, j.s, Math.max(j.s + 1, j.e)),
-            scores: Object.fromEntries(heads.map((h, i) => [h, data[row * heads.length + i]!])),
-          });
-        });
-      }
-      return out;
-    },
+    score: coalesced(scoreNow),
 
     async explain(n: NormalizedText, window: WindowScore, head: Category) {
       const h = heads.indexOf(head);
@@ -157,4 +159,32 @@ export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promi
       return range ? originalSpan(n, window.start + range[0], window.start + range[1]) : null;
     },
   };
+}
+
+/**
+ * Calls made in the same turn of the event loop share one scoring pass: concurrent pipelines
+ * (a JSON Lines batch, several uploads) each score one short text, and one ONNX run over all
+ * of them costs about as much as a run over one. A lone caller waits one loop turn.
+ */
+function coalesced(scoreNow: (texts: readonly NormalizedText[]) => Promise<WindowScore[][]>): TextClassifier['score'] {
+  let queue: { texts: readonly NormalizedText[]; resolve: (r: WindowScore[][]) => void; reject: (e: unknown) => void }[] = [];
+  const flush = async () => {
+    const calls = queue;
+    queue = [];
+    try {
+      const all = await scoreNow(calls.flatMap((c) => c.texts));
+      let at = 0;
+      for (const c of calls) {
+        c.resolve(all.slice(at, at + c.texts.length));
+        at += c.texts.length;
+      }
+    } catch (e) {
+      for (const c of calls) c.reject(e);
+    }
+  };
+  return (texts) =>
+    new Promise((resolve, reject) => {
+      if (queue.length === 0) setImmediate(flush);
+      queue.push({ texts, resolve, reject });
+    });
 }
