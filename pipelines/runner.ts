@@ -23,8 +23,11 @@ export const STAGE_TIMEOUT_REASON = 'pipeline.stage_timeout';
  * for a hung tool or worker, which would otherwise hold the job for ever (the worker's lease
  * heartbeat keeps extending it). Read per run so the value in force is the process's.
  */
+// Built once: a zod schema costs more to construct than a short text costs to moderate.
+const TIMEOUT_SECONDS = z.coerce.number().positive().max(86_400).default(900);
+
 export function stageTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const parsed = z.coerce.number().positive().max(86_400).default(900).safeParse(env.STAGE_TIMEOUT_SECONDS || undefined);
+  const parsed = TIMEOUT_SECONDS.safeParse(env.STAGE_TIMEOUT_SECONDS || undefined);
   if (!parsed.success) throw new Error(`invalid configuration: STAGE_TIMEOUT_SECONDS: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data * 1000;
 }
@@ -80,9 +83,14 @@ export function selectRoles(def: PipelineDef, roles: readonly StageRole[]): Pipe
 }
 
 async function runStage(stage: Stage, ctx: StageContext, budgetMs: number | undefined): Promise<StageOutcome> {
+  // The stage's signal aborts when the run's does or its budget runs out. A listener on the
+  // run's signal, not AbortSignal.any: that one cost more than moderating a short text (profiled).
   const budget = new AbortController();
   const timer = budgetMs === undefined ? undefined : setTimeout(() => budget.abort(new Error(`stage ${stage.name} ran past ${budgetMs / 1000} s`)), budgetMs);
-  const signal = AbortSignal.any([ctx.signal, budget.signal]);
+  const forward = () => budget.abort(ctx.signal.reason);
+  if (ctx.signal.aborted) forward();
+  else ctx.signal.addEventListener('abort', forward, { once: true });
+  const signal = budget.signal;
   // Settles when either signal aborts, so a stage that ignores its signal cannot hold the run.
   let onAbort = () => {};
   const aborted = new Promise<void>((resolve) => {
@@ -100,6 +108,7 @@ async function runStage(stage: Stage, ctx: StageContext, budgetMs: number | unde
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
+    ctx.signal.removeEventListener('abort', forward);
   }
   // Checked before the stage's own answer: whatever it returned or threw after an abort is partial.
   throwIfRunAborted(ctx.signal);
