@@ -6,8 +6,11 @@ import { probeAv } from './stages/probe-av';
 import { moderateVideoStage } from './stages/moderate-video';
 import type { PipelineDef } from './types';
 
+/** The audio track is decoded and recognised while the frames are checked: neither reads the other. */
+const videoSpeech = { ...moderateSpeechStage, concurrentWithPrevious: true };
+
 export const customizationVideo: PipelineDef = {
   kind: 'customization_video',
-  stages: [probeAv({ video: true, audio: false, minSeconds: 1 }), consentStage, consentFaceStage, moderateVideoStage, moderateSpeechStage, decideStore],
+  stages: [probeAv({ video: true, audio: false, minSeconds: 1 }), consentStage, consentFaceStage, moderateVideoStage, videoSpeech, decideStore],
   stopOn: ['reject', 'block'],
 };

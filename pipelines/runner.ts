@@ -33,7 +33,8 @@ export function stageTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
- * Runs a kind's stages in order. A stage's AppError (bad media) becomes a `reject`
+ * Runs a kind's stages in order (a stage marked `concurrentWithPrevious` starts with the one
+ * before it, with the same results as in order). A stage's AppError (bad media) becomes a `reject`
  * with its code; any other error propagates so the job is retried, and after the
  * last retry the worker fails the item closed.
  *
@@ -51,16 +52,34 @@ export async function runPipeline(def: PipelineDef, base: Omit<StageContext, 're
   const results: StageResult[] = [];
   const facts: Record<string, unknown> = {};
   let stopped = false;
-  for (const stage of def.stages) {
-    throwIfRunAborted(base.signal);
-    const missing = (stage.requires ?? []).filter((c) => !base.capabilities[c]);
-    const started = performance.now();
-    let outcome: StageOutcome;
-    if (stopped && !stage.terminal) outcome = { status: 'skipped', reason: 'pipeline.short_circuit' };
-    else if (missing.length) outcome = { status: 'skipped', reason: `capability.${missing[0]}_unavailable` };
-    else outcome = await runStage(stage, { ...base, results, facts }, stage.terminal ? undefined : budgetMs);
-    results.push({ stage: stage.name, ...outcome, durationMs: round(performance.now() - started) });
-    if (def.stopOn.includes(outcome.status) || outcome.reason === STAGE_TIMEOUT_REASON) stopped = true;
+  let ahead: Ahead | undefined;
+  try {
+    for (const [i, stage] of def.stages.entries()) {
+      throwIfRunAborted(base.signal);
+      const missing = (stage.requires ?? []).filter((c) => !base.capabilities[c]);
+      let started = performance.now();
+      let ended: number | undefined;
+      let outcome: StageOutcome;
+      const early = ahead?.stage === stage ? ahead : undefined;
+      ahead = undefined;
+      if (stopped && !stage.terminal) {
+        early?.abort.abort(new Error('the stage before stopped the pipeline'));
+        outcome = { status: 'skipped', reason: 'pipeline.short_circuit' };
+      } else if (early) {
+        outcome = await early.outcome;
+        [started, ended] = [early.started, early.ended];
+      } else if (missing.length) outcome = { status: 'skipped', reason: `capability.${missing[0]}_unavailable` };
+      else {
+        const running = runStage(stage, { ...base, results, facts }, stage.terminal ? undefined : budgetMs);
+        ahead = startAhead(def.stages[i + 1], base, results, facts, budgetMs);
+        outcome = await running;
+      }
+      results.push({ stage: stage.name, ...outcome, durationMs: round((ended ?? performance.now()) - started) });
+      if (def.stopOn.includes(outcome.status) || outcome.reason === STAGE_TIMEOUT_REASON) stopped = true;
+    }
+  } finally {
+    // A run that throws half-way must not leave a started stage's tools running.
+    ahead?.abort.abort(new Error('the pipeline run ended'));
   }
   const decision = decide(results);
   return { decision, reason: decisiveReason(results, decision), results };
@@ -80,6 +99,34 @@ export function selectRoles(def: PipelineDef, roles: readonly StageRole[]): Pipe
     run: async () => ({ status: 'skipped', reason: 'pipeline.not_selected' }),
   });
   return { ...def, stages: def.stages.map((s) => (roles.includes(s.role) ? s : notSelected(s))) };
+}
+
+/** A stage started before its turn, while the stage before it runs. */
+interface Ahead {
+  stage: Stage;
+  abort: AbortController;
+  started: number;
+  ended?: number;
+  outcome: Promise<StageOutcome>;
+}
+
+/** Starts `next` now if it may run beside the stage about to run (see `concurrentWithPrevious`). */
+function startAhead(
+  next: Stage | undefined,
+  base: Omit<StageContext, 'results' | 'facts'>,
+  results: StageResult[],
+  facts: Record<string, unknown>,
+  budgetMs: number,
+): Ahead | undefined {
+  if (!next?.concurrentWithPrevious || next.terminal || (next.requires ?? []).some((c) => !base.capabilities[c])) return undefined;
+  const abort = new AbortController();
+  const ahead: Ahead = { stage: next, abort, started: performance.now(), outcome: Promise.resolve({ status: 'skipped' }) };
+  ahead.outcome = runStage(next, { ...base, results, facts, signal: AbortSignal.any([base.signal, abort.signal]) }, budgetMs).finally(() => {
+    ahead.ended = performance.now();
+  });
+  // Handled here so an outcome nobody waits for (the stage before stopped or threw) is no unhandled rejection.
+  ahead.outcome.catch(() => {});
+  return ahead;
 }
 
 async function runStage(stage: Stage, ctx: StageContext, budgetMs: number | undefined): Promise<StageOutcome> {

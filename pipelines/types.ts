@@ -87,6 +87,12 @@ export interface Stage {
   requires?: readonly (keyof Capabilities)[];
   /** Terminal stages run even after a short-circuit (they act on the decision). */
   terminal?: boolean;
+  /**
+   * May start while the stage before it runs (a video's audio while its frames are checked):
+   * for a stage that does not read that stage's result or facts. The run ends as if in order:
+   * if the stage before stops the pipeline, this one is aborted and reported `skipped`.
+   */
+  concurrentWithPrevious?: boolean;
   run(ctx: StageContext): Promise<StageOutcome>;
 }
 
