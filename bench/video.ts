@@ -3,7 +3,10 @@
  * (`--durations 30,60 --runs 3` for the full table, ~3× longer):
  * the generated_video pipeline (probe.video → moderate.video → moderate.speech; no account, so
  * decide.store is skipped) run in-process on videos built here by ffmpeg, and its wall time as a
- * fraction of the video's duration (the goal is ≤ 0.1 on a 2-core machine).
+ * fraction of the video's duration (the goal is ≤ 0.1 on a 2-core machine). moderate.speech runs
+ * beside moderate.video (`concurrentWithPrevious`), so their stage times overlap and the wall time
+ * is about probe + the longer of the two; the recogniser uses POCKETSPHINX_DECODER (default `fast`)
+ * and SPEECH_ASR_PROCESSES (default: one per core, at most 2), printed in the first line.
  *
  * The videos look like what the service receives: a person on screen (PHOTOS below, each held for
  * an equal part of the clip with a slow pan, so there is a scene cut between them), 25 fps, H.264,
@@ -148,7 +151,7 @@ async function parts(file: string, size: string) {
   const [pcm, audioDecode] = await time(() => decodeAudio(limits.ffmpegPath, file));
   const [, vad] = await time(() => speechProbabilities(pcm));
   const language = speechConfig().defaultLanguage;
-  const [a, analyse] = await time(() => analyseSpeech(pcm, { language, recognizer: recognizerFor(language, speechConfig()), policy: DEFAULT_POLICY }));
+  const [a, analyse] = await time(() => analyseSpeech(pcm, { language, recognizer: recognizerFor(language, speechConfig()), policy: DEFAULT_POLICY, processes: speechConfig().asrProcesses }));
   // Without speech (a tone) the recogniser never runs: analyseSpeech stops after the VAD.
   const asr = a.asr ? ms(analyse - vad) : `not run (${a.result.reasons.join(', ')})`;
   return { frames: frames.length, sampling, phash, safety, ocrQr: imageAll - imageNoText, imageAll, audioDecode, vad, asr };
@@ -171,7 +174,8 @@ async function main(): Promise<void> {
   const rerun = `npx tsx bench/video.ts --durations ${DURATIONS.join(',')} --sizes ${SIZES.join(',')} --runs ${RUNS} --audio ${AUDIO}`;
   console.log(
     `generated_video pipeline, in-process (node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}; ` +
-      `sampling every ${DEFAULT_SAMPLING.intervalSeconds} s + scene > ${DEFAULT_SAMPLING.sceneThreshold}, frames ≤ ${DEFAULT_SAMPLING.maxSide} px; audio: ${AUDIO})`,
+      `sampling every ${DEFAULT_SAMPLING.intervalSeconds} s + scene > ${DEFAULT_SAMPLING.sceneThreshold}, frames ≤ ${DEFAULT_SAMPLING.maxSide} px; audio: ${AUDIO}; ` +
+      `recogniser: pocketsphinx ${speechConfig().pocketsphinxPreset}, ${speechConfig().asrProcesses} process(es))`,
   );
   console.log(`content: ${PHOTOS.length} photos (${PHOTOS.map((p) => path.basename(path.dirname(p)) + '/' + path.basename(p)).join(', ')}), ${FPS} fps H.264; videos cached in ${CACHE}`);
   const videos: { seconds: number; size: string; file: string }[] = [];

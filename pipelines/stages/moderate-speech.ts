@@ -30,7 +30,7 @@ export function moderateSpeech(opts: { language?: string } = {}): Stage {
         const language = opts.language ?? (await declaredLanguage(db, media.id)) ?? config.defaultLanguage;
         const { active, shadow } = await policiesFor(db, media.tenantId, media.kind);
         const pcm = await decodeAudio(limits.ffmpegPath, file, signal);
-        const a = await analyseSpeech(pcm, { language, recognizer: recognizerFor(language, config), policy: active, shadow, signal });
+        const a = await analyseSpeech(pcm, { language, recognizer: recognizerFor(language, config), policy: active, shadow, processes: config.asrProcesses, signal });
         const evidence = { language: a.language, speechMs: a.speechMs, segments: a.segments, asr: a.asr };
         if (a.noSpeech && media.kind === 'voice_sample') {
           throw new AppError('media.no_speech', 'the voice sample contains no recognisable speech', evidence);

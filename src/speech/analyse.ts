@@ -6,7 +6,9 @@
  * `pass`, unless nothing in the audio is speech at all.
  */
 import { moderateText, zeroScores, type ModerationResult, type Policy } from '../moderation';
+import { splitAtPauses, transcribeInParts } from './asr/split';
 import { AsrError, type Recognizer } from './asr/types';
+import { samplesToMs } from './pcm';
 import { segmentsOf, type SpeechSegment } from './segmenter';
 import { placeWords, spanToTimeRange, type TimedText } from './transcript';
 import { speechProbabilities, VAD_FRAME_MS } from './vad';
@@ -31,6 +33,8 @@ export interface AnalyseOptions {
   recognizer?: Recognizer;
   policy: Policy;
   shadow?: readonly Policy[];
+  /** Recogniser calls the recording may be split between, at pauses (default 1). */
+  processes?: number;
   signal?: AbortSignal;
 }
 
@@ -44,7 +48,8 @@ export async function analyseSpeech(pcm: Float32Array, opts: AnalyseOptions): Pr
 
   let timed: TimedText;
   try {
-    const t = await rec.transcribe(pcm, opts.signal);
+    const parts = splitAtPauses(segments, samplesToMs(pcm.length), opts.processes ?? 1);
+    const t = await transcribeInParts(rec, pcm, parts, opts.signal);
     timed = t.words ? placeWords(t.words) : { text: t.text, words: [] };
   } catch (e) {
     if (!(e instanceof AsrError)) throw e;

@@ -22,9 +22,10 @@ export class LivePocketsphinx implements LiveDecoder {
     bin: string,
     private readonly onWords: (words: TimedWord[]) => void,
     private readonly onError: (e: AsrError) => void,
+    args: readonly string[] = [],
   ) {
-    // The binary is passed as $0, never interpolated into the script.
-    this.child = spawn('sh', ['-c', 'cat | exec stdbuf -oL "$0" -infile /dev/stdin -time yes -logfn /dev/null', bin]);
+    // The binary and the flags are passed as $0 and $@, never interpolated into the script.
+    this.child = spawn('sh', ['-c', 'cat | exec stdbuf -oL "$0" -infile /dev/stdin -time yes -logfn /dev/null "$@"', bin, ...args]);
     this.child.stdout.setEncoding('utf8').on('data', (d: string) => this.read(d));
     this.child.stdin.on('error', () => {});
     this.child.stderr.resume();

@@ -17,6 +17,8 @@ export interface PocketsphinxOptions {
   jsgf?: string;
   /** A pronunciation dictionary file replacing the default one. */
   dict?: string;
+  /** Extra decoder flags (search beams and limits, see decoder-presets.ts). */
+  args?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -37,6 +39,7 @@ export async function runPocketsphinx(pcm: Float32Array, opts: PocketsphinxOptio
       args.push('-jsgf', g);
     }
     if (opts.dict) args.push('-dict', opts.dict);
+    if (opts.args) args.push(...opts.args);
     const { code, stdout, stderr } = await run(opts.bin ?? 'pocketsphinx_continuous', args, opts.signal);
     if (code !== 0) throw new AsrError('asr.failed', `pocketsphinx exited with ${code}: ${stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300)}`);
     return parsePocketsphinx(stdout);

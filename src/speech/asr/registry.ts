@@ -14,5 +14,5 @@ export const primaryLanguage = (tag: string) => tag.toLowerCase().split('-')[0]!
 export function recognizerFor(language: string, config: SpeechConfig): Recognizer | undefined {
   const lang = primaryLanguage(language);
   if (lang === 'und') return undefined;
-  return sherpaRecognizer(config.sherpaModelsDir, lang) ?? (lang === 'en' ? pocketsphinxEnglish(config.pocketsphinxPath) : undefined);
+  return sherpaRecognizer(config.sherpaModelsDir, lang) ?? (lang === 'en' ? pocketsphinxEnglish(config.pocketsphinxPath, config.pocketsphinxPreset) : undefined);
 }
