@@ -1,22 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { PIPELINES } from '../../pipelines';
 import { runPipeline } from '../../pipelines/runner';
-import type { PipelineDef, Stage, StageContext, StageOutcome } from '../../pipelines/types';
+import type { Stage, StageContext, StageOutcome } from '../../pipelines/types';
 import { AppError } from '../../src/core/errors';
+import { pipelineOf, runnerBase } from '../support/pipeline-fixture';
 
 /**
  * A stage marked `concurrentWithPrevious` (a video's speech beside its frames) starts with the
  * stage before it, and the run still ends exactly as it would in order: a block, reject or
  * timeout of the stage before skips it (and stops its work), errors surface the same way.
  */
-const base = {
-  media: { id: 'm', tenantId: 't', kind: 'generated_video' as const, contentType: 'video/mp4', sizeBytes: 1, sha256: '' },
-  file: '/dev/null',
-  limits: { maxImagePixels: 1, maxTextChars: 1, maxMediaSeconds: 1, ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' },
-  capabilities: {},
-  signal: new AbortController().signal,
-};
-const def = (stages: Stage[]): PipelineDef => ({ kind: 'generated_video', stages, stopOn: ['reject', 'block'] });
+const base = runnerBase('generated_video', 'video/mp4');
+const def = (stages: Stage[]) => pipelineOf('generated_video', stages);
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);

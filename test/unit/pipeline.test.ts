@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../pipelines/decision';
 import { runPipeline } from '../../pipelines/runner';
-import type { PipelineDef, Stage, StageStatus } from '../../pipelines/types';
+import type { Stage, StageStatus } from '../../pipelines/types';
 import { AppError } from '../../src/core/errors';
+import { pipelineOf, runnerBase } from '../support/pipeline-fixture';
 
 const stage = (name: string, status: StageStatus | Error, extra: Partial<Stage> = {}): Stage => ({
   name,
@@ -14,14 +15,8 @@ const stage = (name: string, status: StageStatus | Error, extra: Partial<Stage> 
   },
 });
 
-const base = {
-  media: { id: 'm', tenantId: 't', kind: 'driving_text' as const, contentType: 'text/plain', sizeBytes: 1, sha256: '' },
-  file: '/dev/null',
-  limits: { maxImagePixels: 1, maxTextChars: 1, maxMediaSeconds: 1, ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' },
-  capabilities: {},
-  signal: new AbortController().signal,
-};
-const def = (stages: Stage[]): PipelineDef => ({ kind: 'driving_text', stages, stopOn: ['reject', 'block'] });
+const base = runnerBase('driving_text', 'text/plain');
+const def = (stages: Stage[]) => pipelineOf('driving_text', stages);
 
 describe('pipeline runner', () => {
   it('the decision is the most severe verdict; skipped counts for nothing', () => {
