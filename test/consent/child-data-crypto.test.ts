@@ -97,8 +97,8 @@ describe('chunked AES-256-GCM streams', () => {
     await fails(open(key, sealed, 'media:2'));
   });
 
-  it('memory stays bounded: 64 MiB stream through encrypt and decrypt without holding it', async () => {
-    const total = 64 * 1024 * 1024;
+  it('memory stays bounded: 256 MiB stream through encrypt and decrypt without holding it', async () => {
+    const total = 256 * 1024 * 1024;
     let produced = 0;
     const block = randomBytes(256 * 1024);
     const source = new Readable({
@@ -134,8 +134,11 @@ describe('chunked AES-256-GCM streams', () => {
     );
     expect(seen).toBe(total);
     expect(hashOut.digest('hex')).toBe(hashIn.digest('hex'));
-    // Holding the stream would need > 64 MiB; chunks in flight are a few hundred KiB.
-    expect(peak).toBeLessThan(48 * 1024 * 1024);
+    // Holding the stream would need > 256 MiB; chunks in flight are a few hundred KiB. RSS also
+    // carries the garbage of chunks already written until V8 collects it: that levels off near
+    // 62 MiB whatever the stream's length (measured at 192 and 256 MiB) and reached 49 MiB of a
+    // 64 MiB stream on a loaded CI run, so the stream is long and the bound sits at half of it.
+    expect(peak).toBeLessThan(128 * 1024 * 1024);
   });
 });
 
