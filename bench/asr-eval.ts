@@ -25,9 +25,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { moderateText, type Category } from '../src/moderation';
 import { POCKETSPHINX_PRESETS } from '../src/speech/asr/decoder-presets';
-import { runPocketsphinx } from '../src/speech/asr/pocketsphinx';
+import { pocketsphinxWith } from '../src/speech/asr/english';
 import { splitAtPauses, transcribeInParts } from '../src/speech/asr/split';
-import type { Recognizer } from '../src/speech/asr/types';
 import { decodeAudio } from '../src/speech/decode';
 import { samplesToMs } from '../src/speech/pcm';
 import { segmentsOf } from '../src/speech/segmenter';
@@ -122,20 +121,9 @@ function readRefs(file: string): Map<string, string> {
   return refs;
 }
 
-function recogniser(args: readonly string[]): Recognizer {
-  return {
-    language: 'en',
-    model: { name: 'pocketsphinx-en-us', version: 'eval' },
-    async transcribe(pcm, signal) {
-      const words = (await runPocketsphinx(pcm, { args, signal })).flatMap((u) => u.words);
-      return { text: words.map((w) => w.word).join(' '), words };
-    },
-  };
-}
-
 /** Decodes every utterance; returns hypotheses and total decoding seconds. */
 async function decodeAll(utts: Utt[], args: readonly string[]): Promise<{ hyps: string[]; seconds: number }> {
-  const rec = recogniser(args);
+  const rec = pocketsphinxWith(args, 'eval');
   const hyps: string[] = [];
   let seconds = 0;
   for (const u of utts) {

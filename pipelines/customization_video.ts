@@ -1,16 +1,13 @@
 import { consentStage } from './stages/consent';
 import { consentFaceStage } from './stages/consent-face';
 import { decideStore } from './stages/decide-store';
-import { moderateSpeechStage } from './stages/moderate-speech';
+import { moderateVideoSpeechStage } from './stages/moderate-speech';
 import { probeAv } from './stages/probe-av';
 import { moderateVideoStage } from './stages/moderate-video';
 import type { PipelineDef } from './types';
 
-/** The audio track is decoded and recognised while the frames are checked: neither reads the other. */
-const videoSpeech = { ...moderateSpeechStage, concurrentWithPrevious: true };
-
 export const customizationVideo: PipelineDef = {
   kind: 'customization_video',
-  stages: [probeAv({ video: true, audio: false, minSeconds: 1 }), consentStage, consentFaceStage, moderateVideoStage, videoSpeech, decideStore],
+  stages: [probeAv({ video: true, audio: false, minSeconds: 1 }), consentStage, consentFaceStage, moderateVideoStage, moderateVideoSpeechStage, decideStore],
   stopOn: ['reject', 'block'],
 };

@@ -42,3 +42,6 @@ export function moderateSpeech(opts: { language?: string } = {}): Stage {
 }
 
 export const moderateSpeechStage = moderateSpeech();
+
+/** A video's audio track, decoded and recognised while its frames are checked: neither reads the other. */
+export const moderateVideoSpeechStage: Stage = { ...moderateSpeechStage, concurrentWithPrevious: true };

@@ -10,10 +10,14 @@ import type { Recognizer, Transcript } from './types';
  * is part of the version in evidence: the same audio can decode differently under another.
  */
 export function pocketsphinxEnglish(bin?: string, preset: PocketsphinxPreset = 'fast'): Recognizer {
-  const args = POCKETSPHINX_PRESETS[preset];
+  return pocketsphinxWith(POCKETSPHINX_PRESETS[preset], `0.8+${preset}`, bin);
+}
+
+/** The same recogniser with any decoder flags (bench/asr-eval.ts compares settings beyond the presets). */
+export function pocketsphinxWith(args: readonly string[], version: string, bin?: string): Recognizer {
   return {
     language: 'en',
-    model: { name: 'pocketsphinx-en-us', version: `0.8+${preset}` },
+    model: { name: 'pocketsphinx-en-us', version },
     async transcribe(pcm: Float32Array, signal?: AbortSignal): Promise<Transcript> {
       const utterances = await runPocketsphinx(pcm, { bin, args, signal });
       const words = utterances.flatMap((u) => u.words);
