@@ -10,8 +10,12 @@ export interface PipelineRun {
 }
 
 export interface RunOptions {
-  /** The most one non-terminal stage may run; default `STAGE_TIMEOUT_SECONDS` (see stageTimeoutMs). */
-  stageTimeoutMs?: number;
+  /**
+   * The most one non-terminal stage may run; default `STAGE_TIMEOUT_SECONDS` (see stageTimeoutMs).
+   * `null`: no budget, for items already in memory whose stages start no tool that could hang
+   * (the CLI's text lines); the run's own signal still stops them.
+   */
+  stageTimeoutMs?: number | null;
 }
 
 /** The reason of a stage that ran past its time budget. */
@@ -48,7 +52,7 @@ export function stageTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
  * stage's answer is never used.
  */
 export async function runPipeline(def: PipelineDef, base: Omit<StageContext, 'results' | 'facts'>, opts: RunOptions = {}): Promise<PipelineRun> {
-  const budgetMs = opts.stageTimeoutMs ?? stageTimeoutMs();
+  const budgetMs = opts.stageTimeoutMs === null ? undefined : (opts.stageTimeoutMs ?? stageTimeoutMs());
   const results: StageResult[] = [];
   const facts: Record<string, unknown> = {};
   let stopped = false;
@@ -116,7 +120,7 @@ function startAhead(
   base: Omit<StageContext, 'results' | 'facts'>,
   results: StageResult[],
   facts: Record<string, unknown>,
-  budgetMs: number,
+  budgetMs: number | undefined,
 ): Ahead | undefined {
   if (!next?.concurrentWithPrevious || next.terminal || (next.requires ?? []).some((c) => !base.capabilities[c])) return undefined;
   const abort = new AbortController();
@@ -130,15 +134,18 @@ function startAhead(
 }
 
 async function runStage(stage: Stage, ctx: StageContext, budgetMs: number | undefined): Promise<StageOutcome> {
-  // The stage's signal aborts when the run's does or its budget runs out. A listener on the
-  // run's signal, not AbortSignal.any: that one cost more than moderating a short text (profiled).
-  const budget = new AbortController();
-  const timer = budgetMs === undefined ? undefined : setTimeout(() => budget.abort(new Error(`stage ${stage.name} ran past ${budgetMs / 1000} s`)), budgetMs);
-  const forward = () => budget.abort(ctx.signal.reason);
-  if (ctx.signal.aborted) forward();
-  else ctx.signal.addEventListener('abort', forward, { once: true });
-  const signal = budget.signal;
-  // Settles when either signal aborts, so a stage that ignores its signal cannot hold the run.
+  // With a budget, the stage's signal aborts when the run's does or the budget runs out. A
+  // listener on the run's signal, not AbortSignal.any: that one cost more than moderating a
+  // short text (profiled). Without one the stage gets the run's signal as it is.
+  const budget = budgetMs === undefined ? undefined : new AbortController();
+  const timer = budget && setTimeout(() => budget.abort(new Error(`stage ${stage.name} ran past ${budgetMs! / 1000} s`)), budgetMs);
+  const forward = () => budget?.abort(ctx.signal.reason);
+  if (budget) {
+    if (ctx.signal.aborted) forward();
+    else ctx.signal.addEventListener('abort', forward, { once: true });
+  }
+  const signal = budget?.signal ?? ctx.signal;
+  // Settles when the signal aborts, so a stage that ignores its signal cannot hold the run.
   let onAbort = () => {};
   const aborted = new Promise<void>((resolve) => {
     onAbort = resolve;
@@ -155,11 +162,11 @@ async function runStage(stage: Stage, ctx: StageContext, budgetMs: number | unde
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
-    ctx.signal.removeEventListener('abort', forward);
+    if (budget) ctx.signal.removeEventListener('abort', forward);
   }
   // Checked before the stage's own answer: whatever it returned or threw after an abort is partial.
   throwIfRunAborted(ctx.signal);
-  if (budget.signal.aborted) return { status: 'review', reason: STAGE_TIMEOUT_REASON, evidence: { timeoutSeconds: (budgetMs ?? 0) / 1000 } };
+  if (budget?.signal.aborted) return { status: 'review', reason: STAGE_TIMEOUT_REASON, evidence: { timeoutSeconds: budgetMs! / 1000 } };
   if (threw) {
     if (isAppError(error)) return { status: 'reject', reason: error.code, evidence: { message: error.message, ...error.details } };
     throw error;

@@ -59,7 +59,7 @@ export async function moderateLocal(item: LocalItem, config: Config, only?: Only
       limits: { ...config.limits, ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
       capabilities: {},
       signal: deadline.signal,
-    });
+    }, item.bytes ? { stageTimeoutMs: null } : {});
     const rejected = run.decision === 'reject' ? run.results.find((r) => r.status === 'reject') : undefined;
     const message = rejected?.evidence?.message;
     return { contentType, ...run, ...(typeof message === 'string' ? { detail: message } : {}) };

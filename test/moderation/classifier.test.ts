@@ -43,6 +43,30 @@ describe('text classifier runtime', () => {
     expect(together[1]![0]![0]!.scores.fraud).toBeGreaterThan(together[0]![0]![0]!.scores.fraud! + 0.3);
   });
 
+  it('explains concurrent texts, whose rows share one ONNX run, as it explains each alone', async () => {
+    const c = await loadTextClassifier();
+    const texts = ['Congratulations! You have won a $1000 gift card, click here to claim your prize now', 'you absolute idiot, nobody wants you here', 'free entry to win cash, text WIN to claim'];
+    const cases = await Promise.all(
+      texts.map(async (t) => {
+        const n = normalizeText(t);
+        const [windows] = await c.score([n]);
+        const w = windows![0]!;
+        // The head the model is most sure of, so every text has something to explain.
+        const head = [...c.heads].sort((a, b) => (w.scores[b] ?? 0) - (w.scores[a] ?? 0))[0]!;
+        return { t, n, w, head };
+      }),
+    );
+    const alone = [];
+    for (const k of cases) alone.push(await c.explain!(k.n, k.w, k.head));
+    const together = await Promise.all(cases.map((k) => c.explain!(k.n, k.w, k.head)));
+    expect(together).toEqual(alone);
+    // Each span is a piece of its own text, so no text got another's rows.
+    together.forEach((span, i) => {
+      expect(span).not.toBeNull();
+      expect(cases[i]!.t.slice(span!.start, span!.end)).toBe(span!.text);
+    });
+  });
+
   it('refuses a model file whose hash does not match the manifest', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lg-text-model-'));
     const manifest = JSON.parse(readFileSync(DEFAULT_MANIFEST, 'utf8')) as { file: string; sha256: string };

@@ -55,4 +55,17 @@ describe('pipeline runner', () => {
     expect(run.results[1]!.status).toBe('skipped');
     await expect(runPipeline(def([stage('probe', new Error('S3 down'))]), base)).rejects.toThrow('S3 down');
   });
+
+  it('without a stage budget (in-memory items) a stage gets the run\'s own signal, and an abort still ends the run', async () => {
+    const seen: AbortSignal[] = [];
+    const run = await runPipeline(def([{ name: 'a', role: 'probe', run: async ({ signal }) => (seen.push(signal), { status: 'pass' }) }]), base, { stageTimeoutMs: null });
+    expect(run.decision).toBe('pass');
+    expect(seen[0]).toBe(base.signal);
+    // A stage that ignores its signal cannot hold the run.
+    const abort = new AbortController();
+    const hung: Stage = { name: 'hung', role: 'moderation', run: () => new Promise(() => {}) };
+    const ended = runPipeline(def([hung]), { ...base, signal: abort.signal }, { stageTimeoutMs: null });
+    abort.abort(new Error('deadline'));
+    await expect(ended).rejects.toThrow('deadline');
+  });
 });

@@ -75,7 +75,8 @@ function windowRanges(n: NormalizedText): [number, number][] {
   return ranges;
 }
 
-async function run(session: ort.InferenceSession, feats: SparseFeatures[]): Promise<Float32Array> {
+/** Rows of sparse features padded to the longest, as the model's [rows, k] inputs. */
+function pack(feats: readonly SparseFeatures[]): { indices: Int32Array; values: Float32Array; k: number } {
   const k = Math.max(1, ...feats.map((f) => f.indices.length));
   const indices = new Int32Array(feats.length * k);
   const values = new Float32Array(feats.length * k);
@@ -83,9 +84,14 @@ async function run(session: ort.InferenceSession, feats: SparseFeatures[]): Prom
     indices.set(f.indices, row * k);
     values.set(f.values, row * k);
   });
+  return { indices, values, k };
+}
+
+async function run(session: ort.InferenceSession, { indices, values, k }: { indices: Int32Array; values: Float32Array; k: number }): Promise<Float32Array> {
+  const rows = indices.length / k;
   const out = await session.run({
-    indices: new ort.Tensor('int32', indices, [feats.length, k]),
-    values: new ort.Tensor('float32', values, [feats.length, k]),
+    indices: new ort.Tensor('int32', indices, [rows, k]),
+    values: new ort.Tensor('float32', values, [rows, k]),
   });
   const data = out['scores']?.data;
   if (!(data instanceof Float32Array)) throw new Error('text model returned no scores');
@@ -116,7 +122,7 @@ export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promi
     for (let b = 0; b < jobs.length; b += MAX_BATCH) {
       const batch = jobs.slice(b, b + MAX_BATCH);
       const feats = batch.map((j) => featurizeNormalized(windowOf(j.n, j.s, j.e)));
-      const data = await run(session, feats);
+      const data = await run(session, pack(feats));
       batch.forEach((j, row) => {
         out[j.t]!.push({
           start: j.s,
@@ -129,6 +135,24 @@ export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promi
     return out;
   };
 
+  // Explanations of many texts share runs too. Each text's features become one row per
+  // feature alone plus an empty row for the bias: one run gives every feature's contribution
+  // to the logit (the model is linear in its features).
+  const contributions = coalesced(async (sets: readonly SparseFeatures[]): Promise<Float32Array[]> => {
+    const rows = sets.reduce((n, f) => n + 1 + f.indices.length, 0);
+    const indices = new Int32Array(rows);
+    const values = new Float32Array(rows);
+    let r = 0;
+    for (const f of sets) {
+      indices.set(f.indices, r + 1);
+      values.set(f.values, r + 1);
+      r += 1 + f.indices.length;
+    }
+    const data = await run(session, { indices, values, k: 1 });
+    let at = 0;
+    return sets.map((f) => data.subarray(at, (at += (1 + f.indices.length) * heads.length)));
+  });
+
   return {
     model,
     heads,
@@ -139,11 +163,7 @@ export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promi
       if (h < 0) return null;
       const where = new Map<number, [number, number]>();
       const f = featurizeNormalized(windowOf(n, window.start, window.end), where);
-      // One row per feature alone, plus an empty row for the bias: one ONNX run gives
-      // every feature's contribution to the logit (the model is linear in its features).
-      const rows: SparseFeatures[] = [{ indices: new Int32Array(1), values: new Float32Array(1) }];
-      for (let k = 0; k < f.indices.length; k++) rows.push({ indices: f.indices.subarray(k, k + 1), values: f.values.subarray(k, k + 1) });
-      const data = await run(session, rows);
+      const data = (await contributions([f]))[0]!;
       const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
       const bias = logit(data[h]!);
       let best = -1;
@@ -162,29 +182,30 @@ export async function loadTextClassifier(manifestPath = DEFAULT_MANIFEST): Promi
 }
 
 /**
- * Calls made in the same turn of the event loop share one scoring pass: concurrent pipelines
- * (a JSON Lines batch, several uploads) each score one short text, and one ONNX run over all
- * of them costs about as much as a run over one. A lone caller waits one loop turn.
+ * Calls made in the same turn of the event loop share one pass: concurrent pipelines (a JSON
+ * Lines batch, several uploads) each score one short text, and one ONNX run over all of them
+ * costs about as much as a run over one. A lone caller waits one loop turn. `runNow` returns
+ * one output per input, in order.
  */
-function coalesced(scoreNow: (texts: readonly NormalizedText[]) => Promise<WindowScore[][]>): TextClassifier['score'] {
-  let queue: { texts: readonly NormalizedText[]; resolve: (r: WindowScore[][]) => void; reject: (e: unknown) => void }[] = [];
+function coalesced<I, O>(runNow: (inputs: readonly I[]) => Promise<O[]>): (inputs: readonly I[]) => Promise<O[]> {
+  let queue: { inputs: readonly I[]; resolve: (r: O[]) => void; reject: (e: unknown) => void }[] = [];
   const flush = async () => {
     const calls = queue;
     queue = [];
     try {
-      const all = await scoreNow(calls.flatMap((c) => c.texts));
+      const all = await runNow(calls.flatMap((c) => c.inputs));
       let at = 0;
       for (const c of calls) {
-        c.resolve(all.slice(at, at + c.texts.length));
-        at += c.texts.length;
+        c.resolve(all.slice(at, at + c.inputs.length));
+        at += c.inputs.length;
       }
     } catch (e) {
       for (const c of calls) c.reject(e);
     }
   };
-  return (texts) =>
+  return (inputs) =>
     new Promise((resolve, reject) => {
       if (queue.length === 0) setImmediate(flush);
-      queue.push({ texts, resolve, reject });
+      queue.push({ inputs, resolve, reject });
     });
 }
