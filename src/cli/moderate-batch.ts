@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -6,6 +7,7 @@ import { z } from 'zod';
 import type { Config } from '../core/config';
 import { isMediaKind, KINDS, type MediaKind } from '../media/kinds';
 import { moderateLocal, summarize, type LocalItem, type OnlySelection, type ResultSummary } from './moderate-item';
+import { TextLinePool, type TextLineResult } from './text-lines';
 
 /**
  * `likeness moderate -`: JSON Lines in, one result line out per input line, in input order.
@@ -30,6 +32,8 @@ export interface BatchOptions {
   concurrency?: number;
   /** Relative `path` values resolve against this folder (the working directory). */
   cwd?: string;
+  /** Worker threads for text lines (`--text-threads`); 0 moderates them on this thread. Default DEFAULT_TEXT_THREADS. */
+  textThreads?: number;
 }
 
 export interface BatchResult extends ResultSummary {
@@ -41,6 +45,8 @@ export interface BatchResult extends ResultSummary {
 
 export interface BatchStats {
   lines: number;
+  /** Of them, text lines moderated on worker threads. */
+  onTextThreads: number;
   decisions: Record<BatchResult['decision'], number>;
 }
 
@@ -127,16 +133,26 @@ export const TEXT_WINDOW = 64;
 /** Results written to the output in one chunk: one write per line was a system call per line. */
 const WRITE_CHUNK = 64 * 1024;
 
+/** Text lines read before text workers start. */
+const WORKERS_AFTER = 4 * TEXT_WINDOW;
+
+/** Text worker threads by default: one per core, at most two (measured: bench/batch.ts). */
+export const DEFAULT_TEXT_THREADS = Math.min(2, availableParallelism());
+
 /**
  * Reads lines, keeps at most `concurrency` file items (and at most TEXT_WINDOW items of any
- * kind) between the oldest unwritten one and the newest started one, and writes results
- * strictly in input order. Blank lines are skipped.
+ * kind, two windows per text thread once those are up) between the oldest unwritten one and
+ * the newest started one, and writes results strictly in input order. Blank lines are skipped.
+ * After WORKERS_AFTER text lines, `textThreads` worker threads start; once one has loaded,
+ * text lines go to them and this thread keeps reading, running file items and writing.
  */
 export async function moderateBatch(input: Readable, output: Writable, opts: BatchOptions): Promise<BatchStats> {
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
-  const window = Math.max(concurrency, TEXT_WINDOW);
-  const stats: BatchStats = { lines: 0, decisions: { pass: 0, review: 0, block: 0, reject: 0 } };
-  const pending: { result: Promise<BatchResult>; file: boolean; settled: boolean }[] = [];
+  const threads = Math.max(0, opts.textThreads ?? DEFAULT_TEXT_THREADS);
+  let workers: TextLinePool | null = null;
+  let textLines = 0;
+  const stats: BatchStats = { lines: 0, onTextThreads: 0, decisions: { pass: 0, review: 0, block: 0, reject: 0 } };
+  const pending: { result: Promise<TextLineResult>; file: boolean; threaded: boolean; settled: boolean }[] = [];
   let filesInFlight = 0;
   let out = '';
   const flush = async () => {
@@ -145,30 +161,48 @@ export async function moderateBatch(input: Readable, output: Writable, opts: Bat
     if (chunk && !output.write(chunk)) await once(output, 'drain');
   };
   const writeOldest = async () => {
-    const { result, file } = pending.shift()!;
+    const { result, file, threaded } = pending.shift()!;
     if (file) filesInFlight--;
     const r = await result;
     stats.lines++;
+    if (threaded) stats.onTextThreads++;
     stats.decisions[r.decision]++;
-    out += `${JSON.stringify(r)}\n`;
+    out += `${r.json}\n`;
     // Held back only while the next result is already there to join the chunk.
     if (out.length >= WRITE_CHUNK || !pending[0]?.settled) await flush();
   };
-  const rl = readline.createInterface({ input, crlfDelay: Infinity });
-  let line = 0;
-  for await (const raw of rl) {
-    line++;
-    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (!text.trim()) continue;
-    const parsed = parseJson(text);
-    const file = namesFile(parsed);
-    while (pending.length >= window || (file && filesInFlight >= concurrency)) await writeOldest();
-    const entry = { result: moderateParsed(parsed, line, opts), file, settled: false };
-    void entry.result.then(() => (entry.settled = true));
-    pending.push(entry);
-    if (file) filesInFlight++;
+  const here = (parsed: ParsedJson, line: number) => moderateParsed(parsed, line, opts).then(serialised);
+  try {
+    const rl = readline.createInterface({ input, crlfDelay: Infinity });
+    let line = 0;
+    for await (const raw of rl) {
+      line++;
+      const body = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (!body.trim()) continue;
+      const parsed = parseJson(body);
+      const file = namesFile(parsed);
+      // Two windows per worker once they are up, so none waits while the main thread collects.
+      const window = Math.max(concurrency, workers?.ready ? TEXT_WINDOW * 2 * threads : TEXT_WINDOW);
+      while (pending.length >= window || (file && filesInFlight >= concurrency)) await writeOldest();
+      const n = line;
+      const text = parsed.ok && !file;
+      // Workers cost a second or so of CPU each to start: only a long input is worth them.
+      if (text && threads && ++textLines === WORKERS_AFTER) workers = new TextLinePool(opts, threads, TEXT_WINDOW);
+      const threaded = !!workers?.ready && text;
+      const result = threaded
+        ? workers!.moderate({ line: n, raw: body }).catch((e: unknown) => serialised(failed(n, parsed.json, opts, e)))
+        : here(parsed, n);
+      const entry = { result, file, threaded, settled: false };
+      void result.then(() => (entry.settled = true));
+      pending.push(entry);
+      if (file) filesInFlight++;
+    }
+    while (pending.length) await writeOldest();
+    await flush();
+  } finally {
+    await workers?.close();
   }
-  while (pending.length) await writeOldest();
-  await flush();
   return stats;
 }
+
+const serialised = (r: BatchResult): TextLineResult => ({ decision: r.decision, json: JSON.stringify(r) });

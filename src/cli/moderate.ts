@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config';
 import { isMediaKind, MEDIA_KINDS, type MediaKind } from '../media/kinds';
-import { DEFAULT_CONCURRENCY, moderateBatch } from './moderate-batch';
+import { DEFAULT_CONCURRENCY, DEFAULT_TEXT_THREADS, moderateBatch } from './moderate-batch';
 import { moderateLocal, ONLY_ROLES, type OnlySelection } from './moderate-item';
 
 export const MODERATE_USAGE = `usage: likeness moderate <file> --kind <${MEDIA_KINDS.join('|')}> [--json] [--only moderation]
-       likeness moderate - [--kind K] [--only moderation] [--concurrency N]   (JSON Lines on stdin)`;
+       likeness moderate - [--kind K] [--only moderation] [--concurrency N] [--text-threads N]   (JSON Lines on stdin)`;
 
 /**
  * `likeness moderate`: the kind's pipeline on local input, in-process, with no account or
@@ -23,6 +23,7 @@ export async function moderateCommand(args: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         only: { type: 'string' },
         concurrency: { type: 'string' },
+        'text-threads': { type: 'string' },
       },
     });
   } catch (e) {
@@ -40,11 +41,14 @@ export async function moderateCommand(args: string[]): Promise<number> {
   if (file === '-') {
     const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) return usage('--concurrency takes an integer from 1 to 256');
+    const textThreads = values['text-threads'] === undefined ? DEFAULT_TEXT_THREADS : Number(values['text-threads']);
+    if (!Number.isInteger(textThreads) || textThreads < 0 || textThreads > 16) return usage('--text-threads takes an integer from 0 to 16');
     const started = performance.now();
-    const stats = await moderateBatch(process.stdin, process.stdout, { config, defaultKind: kind, only, concurrency });
+    const stats = await moderateBatch(process.stdin, process.stdout, { config, defaultKind: kind, only, concurrency, textThreads });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const counts = Object.entries(stats.decisions).map(([d, n]) => `${d} ${n}`).join(', ');
-    console.error(`moderated ${stats.lines} lines in ${seconds} s: ${counts}`);
+    const threaded = stats.onTextThreads ? ` (${stats.onTextThreads} on ${textThreads} text threads)` : '';
+    console.error(`moderated ${stats.lines} lines in ${seconds} s${threaded}: ${counts}`);
     return 0;
   }
 

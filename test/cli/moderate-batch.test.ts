@@ -2,12 +2,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINES } from '../../pipelines';
 import { selectRoles } from '../../pipelines/runner';
 import { ONLY_ROLES } from '../../src/cli/moderate-item';
-import { TEXT_WINDOW } from '../../src/cli/moderate-batch';
+import { moderateBatch, TEXT_WINDOW } from '../../src/cli/moderate-batch';
+import { loadConfig } from '../../src/core/config';
 import { advertSvg } from '../support/media';
 import { samplePhotos } from '../support/photos';
 
@@ -123,6 +125,43 @@ describe('likeness moderate - (JSON Lines)', () => {
     // it would pay again. The median of the later lines is a small fraction of the first's.
     const rest = ms.slice(TEXT_WINDOW).sort((a, b) => a - b);
     expect(rest[Math.floor(rest.length / 2)]!).toBeLessThan(ms[0]! / 5);
+  }, 120_000);
+});
+
+describe('text lines on worker threads', () => {
+  it('give the verdicts, codes and order they get on the main thread, a file line among them', async () => {
+    const texts = ['今天我们一起去公园散步，天气很好。', '欢迎来玩 赌\u200b 博 游戏，注册就送', 'Congratulations! You have won a $1000 gift card. Click here to claim your prize now.', 'please read the sentence on screen'];
+    const line = (i: number) =>
+      i % 97 === 5 ? 'this is {not json' : i % 89 === 7 ? JSON.stringify({ id: i, kind: 'driving_text', text: 'x\ud800' }) : JSON.stringify({ id: i, kind: 'driving_text', text: `${texts[i % texts.length]} #${i}` });
+    const lines = Array.from({ length: 900 }, (_, i) => line(i));
+    lines.splice(700, 0, JSON.stringify({ id: 'img', kind: 'portrait_image', path: advert }));
+    // Paced input: workers start after a few hundred text lines and take a moment to load, so
+    // the lines after the pause are the ones they moderate.
+    async function* paced() {
+      for (const [i, l] of lines.entries()) {
+        if (i === 400) await new Promise((r) => setTimeout(r, 5000));
+        yield `${l}\n`;
+      }
+    }
+    const run = async (textThreads: number) => {
+      let out = '';
+      const sink = new Writable({ write: (c, _e, done) => ((out += String(c)), done()) });
+      const stats = await moderateBatch(Readable.from(paced()), sink, { config: loadConfig({ LOG_LEVEL: 'silent' }), textThreads });
+      return { stats, results: parseLines(out) };
+    };
+    const [here, threaded] = [await run(0), await run(2)];
+    expect(here.stats.onTextThreads).toBe(0);
+    // Most of the lines after the pause went to the workers (the rest were in flight before they were up).
+    expect(threaded.stats.onTextThreads).toBeGreaterThan(300);
+    expect(threaded.results).toHaveLength(lines.length);
+    expect(threaded.results.map((r) => [r.line, r.id, r.decision, r.reason])).toEqual(here.results.map((r) => [r.line, r.id, r.decision, r.reason]));
+    threaded.results.forEach((r, i) => {
+      const h = here.results[i]!;
+      if (h.scores === null) return expect(r.scores).toBeNull();
+      for (const [c, v] of Object.entries(h.scores as Record<string, number>)) expect(r.scores[c]).toBeCloseTo(v, 5);
+    });
+    const decisions = new Set(threaded.results.map((r) => r.decision));
+    for (const d of ['pass', 'block', 'reject']) expect(decisions).toContain(d);
   }, 120_000);
 });
 
