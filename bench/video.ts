@@ -5,7 +5,9 @@
  * decide.store is skipped) run in-process on videos built here by ffmpeg, and its wall time as a
  * fraction of the video's duration (the goal is ≤ 0.1 on a 2-core machine). moderate.speech runs
  * beside moderate.video (`concurrentWithPrevious`), so their stage times overlap and the wall time
- * is about probe + the longer of the two; the recogniser uses POCKETSPHINX_DECODER (default `fast`)
+ * is about probe + the longer of the two, and the CPU column (this process's threads plus the
+ * ffmpeg and recogniser processes that ended during the run) says what they cost the shared cores.
+ * The recogniser uses POCKETSPHINX_DECODER (default `fast`)
  * and SPEECH_ASR_PROCESSES (default: one per core, at most 2), printed in the first line.
  *
  * The videos look like what the service receives: a person on screen (PHOTOS below, each held for
@@ -76,6 +78,21 @@ const time = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
   return [v, performance.now() - t0];
 };
 const ms = (x: number) => `${Math.round(x)}`;
+
+/**
+ * CPU seconds used so far by this process (all its threads, the OCR worker included) and by its
+ * finished children (ffmpeg, the recognisers), from /proc on Linux: the speech and the frames
+ * share the same cores, so CPU matters beside wall time. NaN elsewhere.
+ */
+function cpuSeconds(): number {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+    // After the command: state is field 3, so utime…cstime (fields 14–17) sit at 11–14.
+    return fields.slice(11, 15).reduce((s, f) => s + Number(f), 0) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 function audioSource(): string[] {
   if (AUDIO === 'tone') return ['-f', 'lavfi', '-i', 'sine=frequency=220:sample_rate=16000'];
@@ -184,16 +201,19 @@ async function main(): Promise<void> {
   // Warm-up on a short clip: model sessions, the OCR worker and the recogniser start once per process.
   await runOnce(await buildVideo(4, SIZES[0]!));
 
-  console.log('| video | runs | median ms | fraction of duration (goal ≤ 0.1) | frames sampled | probe ms | moderate.video ms | moderate.speech ms | decision |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log('| video | runs | median ms | fraction of duration (goal ≤ 0.1) | CPU s (median; process + children) | frames sampled | probe ms | moderate.video ms | moderate.speech ms | decision |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   const detail: string[] = [];
   for (const v of videos) {
     const walls: number[] = [];
+    const cpus: number[] = [];
     const stages: StageResult[][] = [];
     let decision = '';
     for (let r = 0; r < RUNS; r++) {
+      const cpu0 = cpuSeconds();
       const [run, wall] = await time(() => runOnce(v.file));
       walls.push(wall);
+      cpus.push(cpuSeconds() - cpu0);
       stages.push(run.results);
       decision = run.decision;
     }
@@ -202,7 +222,7 @@ async function main(): Promise<void> {
     const frames = `${ev?.framesSampled ?? NaN}${ev?.stoppedEarly ? ' (stopped early: block)' : ''}`;
     const wall = median(walls);
     console.log(
-      `| ${v.seconds} s ${v.size} | ${RUNS} | ${ms(wall)} | ${(wall / 1000 / v.seconds).toFixed(3)} | ${frames} | ${ms(stage('probe.video'))} | ${ms(stage('moderate.video'))} | ${ms(stage('moderate.speech'))} | ${decision} |`,
+      `| ${v.seconds} s ${v.size} | ${RUNS} | ${ms(wall)} | ${(wall / 1000 / v.seconds).toFixed(3)} | ${median(cpus).toFixed(1)} | ${frames} | ${ms(stage('probe.video'))} | ${ms(stage('moderate.video'))} | ${ms(stage('moderate.speech'))} | ${decision} |`,
     );
     const p = await parts(v.file, v.size);
     detail.push(

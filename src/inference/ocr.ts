@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { modelCorrupt, modelMissing } from './errors.js';
+import type { RgbImage } from './image.js';
 import { manifestEntry, modelPath } from './manifest.js';
-import { currentOptions } from './sessions.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface OcrLine {
@@ -22,12 +22,20 @@ export interface OcrResult {
 
 let pool: Promise<WorkerPool> | undefined;
 
+/**
+ * One onnxruntime thread for OCR whatever the other models use: OCR runs in its own worker
+ * beside the main thread's models (and the speech recogniser), and on this 2-core machine a
+ * 448×256 detection took 29–33 ms on one thread against 64–68 ms (and as much CPU) on two
+ * while the other core was busy (bench/video.ts profiling).
+ */
+const OCR_THREADS = 1;
+
 /** Verifies the pinned OCR files once, then starts the worker with their paths. */
 async function ocrPool(): Promise<WorkerPool> {
   const [detectionPath, recognitionPath, dictionaryPath] = await Promise.all(['ppocr-v4-det', 'ppocr-v4-rec', 'ppocr-v4-dict'].map(verifiedPath));
   return new WorkerPool(new URL('./ocr-worker.mjs', import.meta.url), {
     models: { detectionPath, recognitionPath, dictionaryPath },
-    threads: currentOptions().threads,
+    threads: OCR_THREADS,
   });
 }
 
@@ -40,18 +48,28 @@ async function verifiedPath(name: string): Promise<string> {
   return file;
 }
 
-/** Reads text from encoded image bytes (any format sharp decodes). */
-export async function ocr(image: Uint8Array): Promise<OcrResult> {
+/**
+ * Reads text from encoded image bytes (any format sharp decodes) or from RGB pixels (video
+ * frames: handed over as they are, no PNG round trip).
+ */
+export async function ocr(image: Uint8Array | RgbImage): Promise<OcrResult> {
   pool ??= ocrPool();
   pool.catch(() => { pool = undefined; });
   // A copy the worker may take over: Buffer#slice shares memory, so transferring it would empty the caller's buffer.
-  const copy = new Uint8Array(image);
-  const lines = await (await pool).call<OcrLine[]>({ image: copy }, [copy.buffer]);
+  const copy = new Uint8Array(image instanceof Uint8Array ? image : image.data);
+  const raw = image instanceof Uint8Array ? undefined : { width: image.width, height: image.height, channels: 3 };
+  const call = (await pool).call<OcrLine[]>({ image: copy, raw }, [copy.buffer]);
+  inFlight.add(call);
+  const lines = await call.finally(() => inFlight.delete(call));
   return { lines, compact: lines.map((l) => l.text).join('').replace(/\s+/g, '') };
 }
+
+/** Reads not yet answered: closing waits for them (terminating the worker mid-read aborted the whole process, a Napi::Error thrown in native code). */
+const inFlight = new Set<Promise<unknown>>();
 
 export async function closeOcr(): Promise<void> {
   const p = pool;
   pool = undefined;
+  await Promise.allSettled([...inFlight]);
   if (p) await (await p).close();
 }

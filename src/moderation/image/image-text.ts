@@ -17,8 +17,7 @@ export async function moderateImageText(
   policy: Policy,
   where: Pick<Evidence, 'frame'> = {},
 ): Promise<{ result: ModerationResult | null; text: string }> {
-  const bytes = await forOcr(input);
-  const { lines } = await ocr(bytes);
+  const { lines } = await ocr(await forOcr(input));
   // Lines without letters (timecodes, prices, counters) carry no signal for any category,
   // and the text model, trained partly on SMS spam, over-reads bare numbers as fraud.
   const readable = lines.filter((l) => l.score >= 0.5 && (l.text.match(/\p{L}/gu)?.length ?? 0) >= 2);
@@ -45,13 +44,18 @@ const severity = (d: string) => ({ pass: 0, review: 1, block: 2 })[d] ?? 0;
  */
 const OCR_MAX_SIDE = 1280;
 
-async function forOcr(input: Uint8Array | RgbImage): Promise<Uint8Array> {
+/** Pixels for OCR, as RGB (the worker takes them without another encode and decode). */
+async function forOcr(input: Uint8Array | RgbImage): Promise<RgbImage> {
+  if (!(input instanceof Uint8Array) && Math.max(input.width, input.height) <= OCR_MAX_SIDE) return input;
   const img =
     input instanceof Uint8Array ? sharp(input) : sharp(input.data, { raw: { width: input.width, height: input.height, channels: 3 } });
-  return img
+  const { data, info } = await img
     .resize(OCR_MAX_SIDE, OCR_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
-    .png({ compressionLevel: 1 })
-    .toBuffer();
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
 }
 
 function lineStarts(lines: readonly OcrLine[]): number[] {

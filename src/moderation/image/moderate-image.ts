@@ -2,9 +2,9 @@ import { classifyImageSafetyBatch, decodeImage, type RgbImage } from '../../infe
 import { decide, shadowDecide, type Policy } from '../policy';
 import { mergeResults, type Evidence, type ModerationResult } from '../result';
 import type { BankMatch } from '../hashbank/bank';
-import { hammingDistance } from '../hashbank/phash';
 import { moderateImageText } from './image-text';
 import { moderateImageQr } from './qr';
+import { samePicture, sketch, type Sketch } from './same-picture';
 import { safetyToScores } from './safety-scores';
 
 export interface ImageFrame {
@@ -25,31 +25,18 @@ export interface ImageModerationDeps {
   readText?: boolean;
 }
 
-/** Consecutive frames this close in perceptual hash show the same picture: their text is read once. */
-const SAME_PICTURE_DISTANCE = 4;
-
 /**
  * Frames through the safety model in one batch, each checked against the hash
  * bank, each decided under the policy; the merged result keeps every frame's
- * evidence and the most severe decision.
+ * evidence and the most severe decision. With `readText`, text and QR codes are read
+ * on each frame that can show something the last read frame did not (./same-picture.ts),
+ * and on every frame after a flagged one (each gets its evidence).
  */
 export async function moderateFrames(frames: readonly ImageFrame[], deps: ImageModerationDeps): Promise<ModerationResult> {
-  const safety = await classifyImageSafetyBatch(frames.map((f) => f.image));
-  const parts: ModerationResult[] = [];
-  let lastRead: { phash: string; found: boolean } | null = null;
+  // The safety model (main-thread onnxruntime) runs while OCR reads in its worker.
+  const [safety, read] = await Promise.all([classifyImageSafetyBatch(frames.map((f) => f.image)), deps.readText ? readFrames(frames, deps.policy) : []]);
+  const parts: ModerationResult[] = read.flat();
   for (const [i, f] of frames.entries()) {
-    if (deps.readText) {
-      const same = lastRead && f.phash && hammingDistance(lastRead.phash, f.phash) <= SAME_PICTURE_DISTANCE;
-      if (!same || lastRead?.found) {
-        const where = f.frame ? { frame: f.frame } : {};
-        const { result } = await moderateImageText(f.source ?? f.image, deps.policy, where);
-        if (result) parts.push(result);
-        // QR codes carry links OCR cannot read (./qr.ts).
-        const qr = await moderateImageQr(f.image, deps.policy, where);
-        if (qr) parts.push(qr);
-        lastRead = f.phash ? { phash: f.phash, found: [result, qr].some((r) => r && r.decision !== 'pass') } : null;
-      }
-    }
     const where = f.frame ? { frame: f.frame } : {};
     const { scores, evidence } = safetyToScores(safety[i]!, where);
     const listHits = [];
@@ -78,6 +65,46 @@ export async function moderateFrames(frames: readonly ImageFrame[], deps: ImageM
     });
   }
   return mergeResults('image', parts);
+}
+
+/**
+ * Text and QR results of each frame (in order), reading only the frames that need it. Which
+ * frames differ from the last one read is known before anything is read, so those reads all
+ * start at once: OCR's worker works through them while this thread scans QR codes and runs
+ * the safety model. A flagged read then also has the frames after it read, one by one.
+ */
+async function readFrames(frames: readonly ImageFrame[], policy: Policy): Promise<ModerationResult[][]> {
+  const sketches = frames.map((f) => sketch(f.image));
+  const started = new Map<number, Promise<ModerationResult[]>>();
+  let reference: Sketch | null = null;
+  for (const [i, s] of sketches.entries()) {
+    if (reference && samePicture(reference, s)) continue;
+    const read = readFrame(frames[i]!, policy);
+    // Awaited below in order; this only keeps a failure that comes first from going unhandled.
+    read.catch(() => {});
+    started.set(i, read);
+    reference = s;
+  }
+  const out: ModerationResult[][] = [];
+  let flagged = false;
+  for (const [i, f] of frames.entries()) {
+    const read: Promise<ModerationResult[]> | null = started.get(i) ?? (flagged ? readFrame(f, policy) : null);
+    if (!read) {
+      out.push([]);
+      continue;
+    }
+    const found: ModerationResult[] = await read;
+    out.push(found);
+    flagged = found.some((r) => r.decision !== 'pass');
+  }
+  return out;
+}
+
+/** OCR (in its worker) and the QR scan (this thread) of one frame: QR codes carry links OCR cannot read (./qr.ts). */
+async function readFrame(f: ImageFrame, policy: Policy): Promise<ModerationResult[]> {
+  const where = f.frame ? { frame: f.frame } : {};
+  const [text, qr] = await Promise.all([moderateImageText(f.source ?? f.image, policy, where), moderateImageQr(f.image, policy, where)]);
+  return [text.result, qr].filter((r): r is ModerationResult => r !== null);
 }
 
 export async function moderateImageBytes(bytes: Uint8Array, deps: ImageModerationDeps & { phash?: string }): Promise<ModerationResult> {
