@@ -77,3 +77,11 @@ export const FACE_MODEL_INPUTS: FaceModelInput[] = [
   { model: 'age-ssrnet', source: 'age', size: 64, scale: 1, offset: 0, tfOutputs: ['Identity'] },
   { model: 'gear', source: 'gear', size: 198, scale: 1 / 255, offset: 0, tfOutputs: ['Identity', 'Identity_1', 'Identity_2'] },
 ];
+
+/**
+ * face-api's recogniser has no TF graph (its network is code), so its golden is face-api's own
+ * `computeFaceDescriptor` on the whole image resized to 150x150; `source` is face-api's weights manifest.
+ */
+export const FACE_API_RECOGNITION_INPUT: FaceModelInput = {
+  model: 'face-api-recognition', source: 'model/face_recognition_model-weights_manifest.json', size: 150, scale: 1, offset: 0, tfOutputs: ['computeFaceDescriptor'],
+};

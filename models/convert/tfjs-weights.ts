@@ -44,6 +44,22 @@ export function loadTfjsJson(jsonPath: string, label = jsonPath): TfjsArtifacts 
 }
 
 /**
+ * A bare weights manifest (face-api's `*-weights_manifest.json`: the weightsManifest array
+ * alone, no topology; the network is defined in the package's code). `topology` is null.
+ */
+export function loadTfjsWeightsManifest(manifestPath: string, label = manifestPath): TfjsArtifacts {
+  const text = readFileSync(manifestPath);
+  const groups = JSON.parse(text.toString('utf8')) as ModelJson['weightsManifest'];
+  const files = [{ path: label, sha256: sha256(text) }];
+  const shards = groups.flatMap((group) => group.paths).map((p) => {
+    const bytes = readFileSync(join(dirname(manifestPath), p));
+    files.push({ path: join(dirname(label), p), sha256: sha256(bytes) });
+    return bytes;
+  });
+  return assemble({ modelTopology: null, weightsManifest: groups }, shards, files);
+}
+
+/**
  * nsfwjs 4 ships each model as UMD modules: model.min.js exports the model.json
  * object and each group1-shardNofM.min.js exports one shard as base64.
  */

@@ -7,6 +7,7 @@ export { modelsDirOverride, repoModelFile } from './manifest.js';
 export { classifyImageSafety, classifyImageSafetyBatch, SAFETY_CLASSES, type SafetyClass, type SafetyResult } from './safety.js';
 export { detectFaces, embedFace, antispoof, estimateAge, analyzePortrait, type ImageInput, type PortraitAnalysis, type PortraitFace, type PortraitOptions } from './portrait.js';
 export { faceSimilarity, FACE_MATCH_THRESHOLD, AGE_BANDS, type FaceEmbedding, type SpoofScores, type AgeEstimate } from './face-analysis.js';
+export { embedFace128, descriptor128Similarity, DESCRIPTOR_128_MATCH_THRESHOLD, type FaceDescriptor128 } from './face-descriptor-128.js';
 export type { DetectedFace, DetectOptions, Point } from './faces.js';
 export { ocr, closeOcr, type OcrLine, type OcrResult } from './ocr.js';
 export { detectSpeech, VAD_SAMPLE_RATE, VAD_FRAME_SAMPLES, type SpeechResult, type SpeechSegment } from './speech.js';

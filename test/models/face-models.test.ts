@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allGoldenImages, FACE_MODEL_INPUTS, pixelHash, type GoldenImage } from '../../models/golden-inputs.js';
+import { allGoldenImages, FACE_API_RECOGNITION_INPUT, FACE_MODEL_INPUTS, pixelHash, type GoldenImage } from '../../models/golden-inputs.js';
 import { resample } from '../../src/inference/image.js';
 import { createSession } from '../../src/inference/sessions.js';
 
@@ -20,7 +20,10 @@ function expected(model: string, outputs: number[][]): number[][] {
   return [rows];
 }
 
-describe.each(FACE_MODEL_INPUTS.map((s) => [s.model, s] as const))('%s against human-models on tfjs', (model, spec) => {
+// human-models graph models, and face-api's recogniser (golden from face-api's computeFaceDescriptor).
+const SPECS = [...FACE_MODEL_INPUTS, FACE_API_RECOGNITION_INPUT];
+
+describe.each(SPECS.map((s) => [s.model, s] as const))('%s against the original on tfjs', (model, spec) => {
   const golden = goldenOf(model);
   let images: GoldenImage[];
   let session: ort.InferenceSession;
