@@ -1,11 +1,21 @@
 import { decideStore } from './stages/decide-store';
 import { moderateVideoSpeechStage } from './stages/moderate-speech';
-import { probeAv } from './stages/probe-av';
+import { probeAv, probeDecode } from './stages/probe-av';
 import { moderateVideoStage } from './stages/moderate-video';
 import type { PipelineDef } from './types';
 
+/**
+ * No consent stage reads the file, so the frames and the speech are checked while the full
+ * decode check runs (all three at once; a corrupt file still ends as probe.decode's reject).
+ */
 export const generatedVideo: PipelineDef = {
   kind: 'generated_video',
-  stages: [probeAv({ video: true, audio: false, minSeconds: 0.1 }), moderateVideoStage, moderateVideoSpeechStage, decideStore],
+  stages: [
+    probeAv({ video: true, audio: false, minSeconds: 0.1, decode: false }),
+    probeDecode,
+    { ...moderateVideoStage, concurrentWithPrevious: true },
+    moderateVideoSpeechStage,
+    decideStore,
+  ],
   stopOn: ['reject', 'block'],
 };

@@ -38,7 +38,8 @@ export function stageTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
 
 /**
  * Runs a kind's stages in order (a stage marked `concurrentWithPrevious` starts with the one
- * before it, with the same results as in order). A stage's AppError (bad media) becomes a `reject`
+ * before it, and so a run of them with the first stage before them, with the same results as
+ * in order). A stage's AppError (bad media) becomes a `reject`
  * with its code; any other error propagates so the job is retried, and after the
  * last retry the worker fails the item closed.
  *
@@ -56,7 +57,7 @@ export async function runPipeline(def: PipelineDef, base: Omit<StageContext, 're
   const results: StageResult[] = [];
   const facts: Record<string, unknown> = {};
   let stopped = false;
-  let ahead: Ahead | undefined;
+  const ahead = new Map<Stage, Ahead>();
   try {
     for (const [i, stage] of def.stages.entries()) {
       throwIfRunAborted(base.signal);
@@ -64,10 +65,10 @@ export async function runPipeline(def: PipelineDef, base: Omit<StageContext, 're
       let started = performance.now();
       let ended: number | undefined;
       let outcome: StageOutcome;
-      const early = ahead?.stage === stage ? ahead : undefined;
-      ahead = undefined;
+      const early = ahead.get(stage);
+      ahead.delete(stage);
       if (stopped && !stage.terminal) {
-        early?.abort.abort(new Error('the stage before stopped the pipeline'));
+        early?.abort.abort(new Error('a stage before stopped the pipeline'));
         outcome = { status: 'skipped', reason: 'pipeline.short_circuit' };
       } else if (early) {
         outcome = await early.outcome;
@@ -75,7 +76,12 @@ export async function runPipeline(def: PipelineDef, base: Omit<StageContext, 're
       } else if (missing.length) outcome = { status: 'skipped', reason: `capability.${missing[0]}_unavailable` };
       else {
         const running = runStage(stage, { ...base, results, facts }, stage.terminal ? undefined : budgetMs);
-        ahead = startAhead(def.stages[i + 1], base, results, facts, budgetMs);
+        // The stages after it that may run beside it start now, each beside the one before.
+        for (const next of def.stages.slice(i + 1)) {
+          const beside = startAhead(next, base, results, facts, budgetMs);
+          if (!beside) break;
+          ahead.set(next, beside);
+        }
         outcome = await running;
       }
       results.push({ stage: stage.name, ...outcome, durationMs: round((ended ?? performance.now()) - started) });
@@ -83,7 +89,7 @@ export async function runPipeline(def: PipelineDef, base: Omit<StageContext, 're
     }
   } finally {
     // A run that throws half-way must not leave a started stage's tools running.
-    ahead?.abort.abort(new Error('the pipeline run ended'));
+    for (const a of ahead.values()) a.abort.abort(new Error('the pipeline run ended'));
   }
   const decision = decide(results);
   return { decision, reason: decisiveReason(results, decision), results };
@@ -114,7 +120,7 @@ interface Ahead {
   outcome: Promise<StageOutcome>;
 }
 
-/** Starts `next` now if it may run beside the stage about to run (see `concurrentWithPrevious`). */
+/** Starts `next` now if it may run beside the stage before it (see `concurrentWithPrevious`). */
 function startAhead(
   next: Stage | undefined,
   base: Omit<StageContext, 'results' | 'facts'>,

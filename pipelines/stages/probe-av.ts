@@ -2,8 +2,11 @@ import { AppError } from '../../src/core/errors';
 import { decodesToTheEnd, ffprobe } from '../../src/media/ffprobe';
 import type { Stage } from '../types';
 
-/** Audio and video items: the streams the kind needs exist, the duration is sane, every packet decodes. */
-export function probeAv(need: { video: boolean; audio: boolean; minSeconds: number }): Stage {
+/**
+ * Audio and video items: the streams the kind needs exist, the duration is sane, and (unless
+ * `decode: false`, when probeDecode follows as its own stage) every packet decodes.
+ */
+export function probeAv(need: { video: boolean; audio: boolean; minSeconds: number; decode?: boolean }): Stage {
   return {
     name: need.video ? 'probe.video' : 'probe.audio',
     role: 'probe',
@@ -21,7 +24,7 @@ export function probeAv(need: { video: boolean; audio: boolean; minSeconds: numb
       if (seconds < need.minSeconds) {
         throw new AppError('media.too_short', `${seconds.toFixed(2)} s is under the ${need.minSeconds} s minimum`);
       }
-      await decodesToTheEnd(limits.ffmpegPath, file, seconds, signal);
+      if (need.decode !== false) await decodesToTheEnd(limits.ffmpegPath, file, seconds, signal);
       const evidence = {
         container: probe.format.format_name,
         durationSeconds: seconds,
@@ -33,3 +36,19 @@ export function probeAv(need: { video: boolean; audio: boolean; minSeconds: numb
     },
   };
 }
+
+/**
+ * Every packet decodes to the declared end, as its own stage after probeAv({ decode: false }):
+ * the frame checks can then run beside it (`concurrentWithPrevious`) instead of after a full
+ * extra decode, with the same verdicts, since a corrupt file still ends as this stage's reject.
+ */
+export const probeDecode: Stage = {
+  name: 'probe.decode',
+  role: 'probe',
+  async run({ file, limits, facts, signal }) {
+    const av = facts.av as { durationSeconds?: number } | undefined;
+    if (typeof av?.durationSeconds !== 'number') throw new Error('probe.decode needs probe.video or probe.audio to run first');
+    const { decodedSeconds } = await decodesToTheEnd(limits.ffmpegPath, file, av.durationSeconds, signal);
+    return { status: 'pass', evidence: { decodedSeconds } };
+  },
+};

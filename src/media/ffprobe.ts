@@ -51,7 +51,7 @@ export async function ffprobe(bin: string, file: string, signal?: AbortSignal): 
  * ffmpeg exits 0 there, having decoded half the video. The slack (10 %, at least 0.5 s)
  * absorbs encoder delay and estimated durations; a stream that breaks half-way is far past it.
  */
-export async function decodesToTheEnd(ffmpegPath: string, file: string, declaredSeconds: number, signal: AbortSignal): Promise<void> {
+export async function decodesToTheEnd(ffmpegPath: string, file: string, declaredSeconds: number, signal: AbortSignal): Promise<{ decodedSeconds: number }> {
   const args = ['-v', 'error', '-xerror', '-nostats', '-threads', '1', '-i', file, '-progress', 'pipe:1', '-f', 'null', '-'];
   const r = await runTool(ffmpegPath, args, signal);
   if (r.code !== 0) throw new AppError('media.corrupt', 'the media does not decode cleanly', { tool: firstLine(r.stderr) });
@@ -64,6 +64,7 @@ export async function decodesToTheEnd(ffmpegPath: string, file: string, declared
       decodedSeconds,
     });
   }
+  return { decodedSeconds };
 }
 
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim())?.slice(0, 300) ?? '';

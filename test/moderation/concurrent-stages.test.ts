@@ -113,6 +113,40 @@ describe('stages that run beside the one before', () => {
     expect(log).toEqual(['b start', 'b end']);
   });
 
+  it('a run of them all start with the stage before the first, and a reject there skips them all', async () => {
+    const log: string[] = [];
+    const a = logged('a', log, async () => {
+      await sleep(30);
+      throw new AppError('media.corrupt', 'the stream ends early');
+    });
+    const b = logged('b', log, async ({ signal }) => (await sleep(5_000, signal), { status: 'block' }), { concurrentWithPrevious: true });
+    const c = logged('c', log, async ({ signal }) => (await sleep(5_000, signal), { status: 'pass' }), { concurrentWithPrevious: true });
+    const run = await runPipeline(def([a, b, c]), base);
+    expect(log.slice(0, 3)).toEqual(['a start', 'b start', 'c start']);
+    expect(run.results.map((r) => [r.stage, r.status, r.reason])).toEqual([
+      ['a', 'reject', 'media.corrupt'],
+      ['b', 'skipped', 'pipeline.short_circuit'],
+      ['c', 'skipped', 'pipeline.short_circuit'],
+    ]);
+    expect(log).toEqual(expect.arrayContaining(['b aborted', 'c aborted']));
+    expect(log).not.toContain('b end');
+
+    // When the first passes, the others' own answers stand, in order.
+    const quick = logged('a', [], async () => ({ status: 'pass' }));
+    const blocks = logged('b', [], async () => (await sleep(20), { status: 'block', reason: 'block.gambling' }), { concurrentWithPrevious: true });
+    const passes = logged('c', [], async () => ({ status: 'pass' }), { concurrentWithPrevious: true });
+    const second = await runPipeline(def([quick, blocks, passes]), base);
+    expect(second.results.map((r) => [r.stage, r.status])).toEqual([['a', 'pass'], ['b', 'block'], ['c', 'skipped']]);
+    expect(second.decision).toBe('block');
+  });
+
+  it('generated videos check frames and speech while the full decode check runs; videos with consent stages decode first', () => {
+    const names = (kind: 'generated_video' | 'customization_video') => PIPELINES[kind].stages.map((s) => [s.name, !!s.concurrentWithPrevious]);
+    expect(names('generated_video').slice(0, 4)).toEqual([['probe.video', false], ['probe.decode', false], ['moderate.video', true], ['moderate.speech', true]]);
+    expect(names('customization_video')[0]).toEqual(['probe.video', false]);
+    expect(names('customization_video').map(([n]) => n)).not.toContain('probe.decode');
+  });
+
   it('video pipelines run their speech beside their frames, audio pipelines in order', () => {
     for (const kind of ['generated_video', 'customization_video'] as const) {
       const stages = PIPELINES[kind].stages;

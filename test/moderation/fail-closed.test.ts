@@ -225,7 +225,7 @@ describe.skipIf(!hasFfmpeg)('fail closed: every failure ends in review or a code
       expect((await local('generated_video', write('whole.webm', full))).decision).toBe('pass');
       const run = await local('generated_video', write('cut.webm', firstHalf(full)));
       expectRow('WebM cut half-way', run, run.results);
-      expect(stageOf(run, 'probe.video')?.evidence).toMatchObject({ declaredSeconds: 4 });
+      expect(stageOf(run, 'probe.decode')?.evidence).toMatchObject({ declaredSeconds: 4 });
     }, 60_000);
 
     it('ffmpeg missing (FFMPEG_PATH=/nonexistent): the run throws, the CLI batch answers review pipeline.failed', async () => {
