@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/batch.ts [--lines 6000] [--concurrency 4] [--rounds 2]`: text throughput
+ * `npx tsx bench/batch.ts [--lines 20000] [--concurrency 4] [--rounds 2]`: text throughput
  * of the JSON Lines batch interface (`likeness moderate -` in a child process) next to the
  * in-process text moderator on the same texts, measured in the same run.
  *
@@ -26,7 +26,7 @@ import { defaultTextModerator } from '../src/moderation/text/moderator.js';
 
 const { values: args } = parseArgs({
   options: {
-    lines: { type: 'string', default: '6000' },
+    lines: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: String(DEFAULT_CONCURRENCY) },
     rounds: { type: 'string', default: '2' },
   },
@@ -137,9 +137,9 @@ interface CliRun {
   decisions: string[];
 }
 
-async function cliBatch(input: string, texts: string[]): Promise<CliRun> {
+async function cliBatch(input: string, texts: string[], extra: string[] = []): Promise<CliRun> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['bin/likeness.mjs', 'moderate', '-', '--concurrency', String(C)], {
+  const child = spawn(process.execPath, ['bin/likeness.mjs', 'moderate', '-', '--concurrency', String(C), ...extra], {
     env: { ...process.env, LOG_LEVEL: 'silent' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}, model ${mod.model?.version ?? 'none'}, ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)}, concurrency ${C}, CLI text threads ${DEFAULT_TEXT_THREADS}`);
   console.log('| round | path | seconds | MB/s | lines/s | CPU ms/line |');
   console.log('|---:|---|---:|---:|---:|---:|');
-  const ratios: { wall: number; cpu: number | null; batch: number }[] = [];
+  const ratios: { wall: number; cpu: number | null; batch: number; oneThread: number }[] = [];
   const perSecond = (m: Measure) => m.bytes / m.seconds;
   const cpuPerLine = (m: Measure) => (m.cpu === null ? null : (m.cpu * 1000) / m.lines);
   for (let r = 1; r <= ROUNDS; r++) {
@@ -198,6 +198,7 @@ async function main(): Promise<void> {
     const conc = await inProcessConcurrent(texts);
     const inBatch = await inProcessBatch(input, texts);
     const cli = await cliBatch(input, texts);
+    const oneThread = await cliBatch(input, texts, ['--text-threads', '0']);
     const agree = cli.decisions.filter((d, i) => d === seq.decisions[i]).length;
     const row = (label: string, m: Measure) =>
       console.log(`| ${r} | ${label} | ${m.seconds.toFixed(2)} | ${(perSecond(m) / 1e6).toFixed(3)} | ${(m.lines / m.seconds).toFixed(0)} | ${cpuPerLine(m)?.toFixed(3) ?? '–'} |`);
@@ -206,6 +207,7 @@ async function main(): Promise<void> {
     row('in-process moderateBatch (the CLI code, no process, one thread)', inBatch);
     row(`\`likeness moderate -\`, lines 2..${Math.floor(N / 2)} (fresh process warming up)`, cli.warming);
     row(`\`likeness moderate -\`, lines ${Math.floor(N / 2) + 1}..${N} (steady)`, cli.steady);
+    row(`\`likeness moderate - --text-threads 0\`, lines ${Math.floor(N / 2) + 1}..${N} (steady, main thread only)`, oneThread.steady);
     console.log(`|   | CLI startup to first result ${cli.startup.toFixed(2)} s; whole run ${cli.total.toFixed(2)} s; decisions equal to in-process on ${agree}/${N} | | | | |`);
     const seqCpu = cpuPerLine(seq.m);
     const cliCpu = cpuPerLine(cli.steady);
@@ -213,6 +215,7 @@ async function main(): Promise<void> {
       wall: perSecond(cli.steady) / perSecond(seq.m),
       cpu: seqCpu === null || cliCpu === null ? null : seqCpu / cliCpu,
       batch: perSecond(cli.steady) / perSecond(inBatch),
+      oneThread: perSecond(oneThread.steady) / perSecond(seq.m),
     });
   }
   const med = (xs: number[]) => {
@@ -225,6 +228,7 @@ async function main(): Promise<void> {
   console.log(`  throughput ratio ${med(ratios.map((x) => x.wall)).toFixed(2)} (per round: ${ratios.map((x) => x.wall.toFixed(2)).join(', ')})`);
   if (cpuRatios.length) console.log(`  CPU-per-line ratio in-process/CLI ${med(cpuRatios).toFixed(2)} (per round: ${cpuRatios.map((x) => x.toFixed(2)).join(', ')}; 1 = same CPU cost per line)`);
   console.log(`  throughput ratio vs in-process moderateBatch on one thread ${med(ratios.map((x) => x.batch)).toFixed(2)}`);
+  console.log(`  with --text-threads 0 (main thread only) the CLI's throughput ratio is ${med(ratios.map((x) => x.oneThread)).toFixed(2)} (per round: ${ratios.map((x) => x.oneThread.toFixed(2)).join(', ')})`);
   console.log(`rerun: npx tsx bench/batch.ts --lines ${N} --concurrency ${C} --rounds ${ROUNDS}`);
 }
 

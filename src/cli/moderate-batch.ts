@@ -136,15 +136,15 @@ const WRITE_CHUNK = 64 * 1024;
 /** Text lines read before text workers start. */
 const WORKERS_AFTER = 4 * TEXT_WINDOW;
 
-/** Text worker threads by default: one per core, at most two (measured: bench/batch.ts). */
-export const DEFAULT_TEXT_THREADS = Math.min(2, availableParallelism());
+/** Text worker threads by default: one per core besides the main thread's, at most three. */
+export const DEFAULT_TEXT_THREADS = Math.max(0, Math.min(3, availableParallelism() - 1));
 
 /**
  * Reads lines, keeps at most `concurrency` file items (and at most TEXT_WINDOW items of any
- * kind, two windows per text thread once those are up) between the oldest unwritten one and
+ * kind, more once text threads are up) between the oldest unwritten one and
  * the newest started one, and writes results strictly in input order. Blank lines are skipped.
  * After WORKERS_AFTER text lines, `textThreads` worker threads start; once one has loaded,
- * text lines go to them and this thread keeps reading, running file items and writing.
+ * text lines go to them while they have room and are moderated here when they have none.
  */
 export async function moderateBatch(input: Readable, output: Writable, opts: BatchOptions): Promise<BatchStats> {
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
@@ -181,14 +181,15 @@ export async function moderateBatch(input: Readable, output: Writable, opts: Bat
       if (!body.trim()) continue;
       const parsed = parseJson(body);
       const file = namesFile(parsed);
-      // Two windows per worker once they are up, so none waits while the main thread collects.
-      const window = Math.max(concurrency, workers?.ready ? TEXT_WINDOW * 2 * threads : TEXT_WINDOW);
+      // Once workers are up, room for their two batches each and for this thread to keep
+      // going while one batch is slow (results leave in order, so a late one holds the rest).
+      const window = Math.max(concurrency, workers?.ready ? TEXT_WINDOW * (2 + 4 * threads) : TEXT_WINDOW);
       while (pending.length >= window || (file && filesInFlight >= concurrency)) await writeOldest();
       const n = line;
       const text = parsed.ok && !file;
       // Workers cost a second or so of CPU each to start: only a long input is worth them.
       if (text && threads && ++textLines === WORKERS_AFTER) workers = new TextLinePool(opts, threads, TEXT_WINDOW);
-      const threaded = !!workers?.ready && text;
+      const threaded = text && !!workers?.hasRoom();
       const result = threaded
         ? workers!.moderate({ line: n, raw: body }).catch((e: unknown) => serialised(failed(n, parsed.json, opts, e)))
         : here(parsed, n);

@@ -1,5 +1,5 @@
-// Text lines of a JSON Lines batch moderated on worker threads, so a backfill uses more than
-// the one core the main thread has (it keeps reading, file items and writing in order).
+// Text lines of a JSON Lines batch moderated on worker threads as well as on the main thread
+// (which also reads, runs file items and writes in order), so a backfill uses every core.
 import type { Decision } from '../../pipelines/types';
 import { WorkerPool } from '../inference/worker-pool';
 
@@ -28,7 +28,7 @@ export class TextLinePool {
    * `workerData` reaches every worker as its batch options (config included); `batchSize`
    * lines go out in one message, which the worker moderates together.
    */
-  constructor(workerData: unknown, threads: number, private readonly batchSize: number) {
+  constructor(workerData: unknown, private readonly threads: number, private readonly batchSize: number) {
     this.pool = new WorkerPool(new URL('./text-lines-worker.mjs', import.meta.url), workerData, threads);
     // Each worker takes a second or so to load the code and the model; until one has, the
     // caller moderates lines itself. A worker that never starts leaves it doing so.
@@ -37,6 +37,16 @@ export class TextLinePool {
 
   /** Whether a worker has loaded and takes lines. */
   ready = false;
+  private inFlight = 0;
+
+  /**
+   * Whether a line given now would be on its way at once: a worker is up and the batches sent
+   * or forming stay within two per worker (one being moderated, one waiting). Otherwise the
+   * caller moderates the line itself, so neither side waits for the other.
+   */
+  hasRoom(): boolean {
+    return this.ready && this.inFlight + Math.ceil((this.batch.length + 1) / this.batchSize) <= 2 * this.threads;
+  }
 
   /** Resolves with the line's result; rejects (InferenceError) if its worker died. */
   moderate(line: TextLine): Promise<TextLineResult> {
@@ -56,9 +66,16 @@ export class TextLinePool {
     const batch = this.batch;
     if (!batch.length) return;
     this.batch = [];
+    this.inFlight++;
     this.pool.call<TextLineResult[]>({ lines: batch.map(({ line, raw }) => ({ line, raw })) }).then(
-      (results) => batch.forEach((w, i) => w.resolve(results[i]!)),
-      (e: unknown) => batch.forEach((w) => w.reject(e)),
+      (results) => {
+        this.inFlight--;
+        batch.forEach((w, i) => w.resolve(results[i]!));
+      },
+      (e: unknown) => {
+        this.inFlight--;
+        batch.forEach((w) => w.reject(e));
+      },
     );
   }
 }

@@ -151,7 +151,7 @@ describe('text lines on worker threads', () => {
     };
     const [here, threaded] = [await run(0), await run(2)];
     expect(here.stats.onTextThreads).toBe(0);
-    // Most of the lines after the pause went to the workers (the rest were in flight before they were up).
+    // Most lines after the pause went to the workers; the rest ran here while both workers were full.
     expect(threaded.stats.onTextThreads).toBeGreaterThan(300);
     expect(threaded.results).toHaveLength(lines.length);
     expect(threaded.results.map((r) => [r.line, r.id, r.decision, r.reason])).toEqual(here.results.map((r) => [r.line, r.id, r.decision, r.reason]));
