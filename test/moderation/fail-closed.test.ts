@@ -160,8 +160,9 @@ beforeAll(async () => {
   video = write('clip.mp4', mp4(3));
   tone = write('tone.wav', wav(2));
   benignText = write('benign.txt', '今天天气很好，我们去公园散步吧');
-  // Long enough that sampling and moderating its frames takes seconds.
-  longVideo = write('long.mp4', ffmpegMade('long-src.mp4', [...TESTSRC(20, '320x240'), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']));
+  // Long enough that sampling and moderating its frames takes seconds: 20 s of it once took
+  // only 1.2 s (two OCR workers), under the 1.5 s budget of the timeout test; 60 s is three times the work.
+  longVideo = write('long.mp4', ffmpegMade('long-src.mp4', [...TESTSRC(60, '320x240'), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']));
 });
 afterAll(async () => {
   await closeOcr();
@@ -289,7 +290,7 @@ describe.skipIf(!hasFfmpeg)('fail closed: every failure ends in review or a code
       const run = await runKind('generated_video', longVideo, new AbortController().signal, { stageTimeoutMs: 1500 });
       expectRow('stage past its time budget', run, run.results);
       const cut = run.results.find((r) => r.reason === STAGE_TIMEOUT_REASON)!;
-      expect(['probe.video', 'moderate.video']).toContain(cut.stage);
+      expect(['probe.video', 'probe.decode', 'moderate.video']).toContain(cut.stage);
       expect(cut).toMatchObject({ status: 'review', evidence: { timeoutSeconds: 1.5 } });
       expect(stageOf(run, 'moderate.speech')).toMatchObject({ status: 'skipped', reason: 'pipeline.short_circuit' });
       // The budget, not the video's own moderation time (several seconds), decided when it ended.
