@@ -42,15 +42,15 @@ export function faceresAge(p: Float32Array): number {
  */
 export const FACE_MATCH_THRESHOLD = 0.635;
 
-/** Cosine similarity of two embeddings from the same model, in [-1, 1]. */
-export function faceSimilarity(a: FaceEmbedding, b: FaceEmbedding): number {
+/** Cosine similarity of two L2-normalised embeddings from the same model, in [-1, 1]. */
+export function faceSimilarity(a: Pick<FaceEmbedding, 'vector'> & { model: string }, b: Pick<FaceEmbedding, 'vector'> & { model: string }): number {
   if (a.model !== b.model || a.vector.length !== b.vector.length) throw new Error('embeddings from different models');
   let dot = 0;
   for (let i = 0; i < a.vector.length; i++) dot += a.vector[i]! * b.vector[i]!;
   return dot;
 }
 
-function l2normalize(v: Float32Array): Float32Array {
+export function l2normalize(v: Float32Array): Float32Array {
   let n = 0;
   for (const x of v) n += x * x;
   const inv = n > 0 ? 1 / Math.sqrt(n) : 0;

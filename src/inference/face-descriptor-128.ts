@@ -3,6 +3,7 @@
 // for its calibration next to faceres. face-api crops the min box of its 68 landmarks; we
 // only have BlazeFace's box and six keypoints, so two crops are offered and both measured.
 import * as ort from 'onnxruntime-node';
+import { faceSimilarity, l2normalize } from './face-analysis.js';
 import { faceRegion, type DetectedFace, type Point } from './faces.js';
 import { resample, type RgbImage } from './image.js';
 import { detectFaces, toRgb, type ImageInput } from './portrait.js';
@@ -110,16 +111,4 @@ export async function embedFace128(input: ImageInput, face?: DetectedFace, { cro
 export const DESCRIPTOR_128_MATCH_THRESHOLD = 0.916;
 
 /** Cosine similarity of two face-api descriptors, in [-1, 1]. Not comparable with faceres scores. */
-export function descriptor128Similarity(a: FaceDescriptor128, b: FaceDescriptor128): number {
-  if (a.model !== b.model || a.vector.length !== b.vector.length) throw new Error('descriptors from different models');
-  let dot = 0;
-  for (let i = 0; i < a.vector.length; i++) dot += a.vector[i]! * b.vector[i]!;
-  return dot;
-}
-
-function l2normalize(v: Float32Array): Float32Array {
-  let n = 0;
-  for (const x of v) n += x * x;
-  const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
-  return v.map((x) => x * inv);
-}
+export const descriptor128Similarity: (a: FaceDescriptor128, b: FaceDescriptor128) => number = faceSimilarity;

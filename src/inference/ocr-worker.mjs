@@ -61,14 +61,14 @@ async function read(input) {
     mask[i * 4 + 3] = 255;
   }
   const crops = await splitIntoLineImages({ data: mask, width: page.width, height: page.height }, page);
-  const read = [];
+  const lines = [];
   for (const crop of crops) {
     const line = await crop.image.resize({ height: LINE_HEIGHT });
     const [scores] = Object.values(await recogniser.run({ [recogniser.inputNames[0]]: planarBgr(line) }));
-    read.push({ ...decode(scores), box: crop.box });
+    lines.push({ ...decode(scores), box: crop.box });
   }
   // Last crop first, as ocr-node orders them before grouping (the grouping depends on the order).
-  return groupLines(read.reverse().filter((l) => l.score >= MIN_LINE_SCORE));
+  return groupLines(lines.reverse().filter((l) => l.score >= MIN_LINE_SCORE));
 }
 
 /** RGBA bytes as the models take them: float planes in B, G, R order, scaled to 0..1. */
