@@ -5,7 +5,7 @@ import { matchAgainstConsent, referenceFaces } from '../../src/consent/faces';
 import { getAttestation, isUuid, type AttestationRow } from '../../src/consent/repo';
 import type { Queryable } from '../../src/db/db';
 import { estimatedMinorNeedsGuardian } from '../../src/consent/rules';
-import { embedFace, estimateAge } from '../../src/inference/index.js';
+import { analyzeFaces } from '../../src/inference/index.js';
 import type { Stage, StageOutcome } from '../types';
 
 /**
@@ -25,9 +25,10 @@ export const consentFaceStage: Stage = {
     const attestation = await getAttestation(db, media.tenantId, media.consentId);
     if (!attestation) return { status: 'skipped', reason: 'consent.missing' };
     if (media.kind === 'customization_video') return matchVideo(db, attestation, file, limits.ffmpegPath);
-    const image = new Uint8Array(await fs.readFile(file));
-    const r = await matchAgainstConsent(db, attestation, await embedFace(image));
-    const age = (await estimateAge(image))?.age ?? null;
+    // The best face, decoded and detected once; embedding and age come from the same face.
+    const [face] = await analyzeFaces(new Uint8Array(await fs.readFile(file)), { maxFaces: 1 });
+    const r = await matchAgainstConsent(db, attestation, face?.embedding ?? null);
+    const age = face?.age.age ?? null;
     const evidence = { ...r.evidence, score: r.score, threshold: r.threshold ?? null, estimated_age: age === null ? null : Math.round(age * 10) / 10 };
     if (r.status !== 'fail' && estimatedMinorNeedsGuardian(age, attestation.relation)) {
       return { status: 'reject', reason: 'consent.guardian_required', evidence: { ...evidence, minor: 'estimated' } };

@@ -1,9 +1,9 @@
-// Public face functions: accept encoded bytes or decoded pixels, decode once, and
-// run the per-face models on the best face unless the caller passes one.
+// One face model at a time, in the calling thread: accept encoded bytes or decoded pixels,
+// decode once, and run the model on the best face unless the caller passes one. The whole
+// pass, off the calling thread, is in portrait-pass.ts.
 import { antispoofIn, embedFaceIn, estimateAgeIn, type AgeEstimate, type FaceEmbedding, type SpoofScores } from './face-analysis.js';
 import { detectFacesInImage, type DetectedFace, type DetectOptions } from './faces.js';
 import { assertRgb, decodeImage, type RgbImage } from './image.js';
-import { classifyImageSafety, type SafetyResult } from './safety.js';
 
 export type ImageInput = Uint8Array | RgbImage;
 
@@ -27,45 +27,3 @@ async function onFace<T>(input: ImageInput, face: DetectedFace | undefined, fn: 
 export const embedFace = (input: ImageInput, face?: DetectedFace): Promise<FaceEmbedding | null> => onFace(input, face, embedFaceIn);
 export const antispoof = (input: ImageInput, face?: DetectedFace): Promise<SpoofScores | null> => onFace(input, face, antispoofIn);
 export const estimateAge = (input: ImageInput, face?: DetectedFace): Promise<AgeEstimate | null> => onFace(input, face, (img, f) => estimateAgeIn(img, f));
-
-export interface PortraitFace extends DetectedFace {
-  /** Includes faceres's age head (`embedding.age`), a second age signal at no extra cost. */
-  embedding: FaceEmbedding;
-  spoof: SpoofScores;
-  /** SSR-Net age; GEAR bands only with `ageBands: true`. */
-  age: AgeEstimate;
-}
-
-export interface PortraitOptions extends DetectOptions {
-  /** Also run GEAR age bands per face (~30 ms each on 2 cores). */
-  ageBands?: boolean;
-}
-
-export interface PortraitAnalysis {
-  width: number;
-  height: number;
-  safety: SafetyResult;
-  faces: PortraitFace[];
-}
-
-/**
- * The full portrait pass (OCR excluded): one decode, safety, then detect and per face
- * embed, antispoof, age. Models run one after another: on two cores concurrent runs
- * only fight over them (measured: no faster than sequential, with 1 or 2 threads per session).
- */
-export async function analyzePortrait(input: ImageInput, opts: PortraitOptions = {}): Promise<PortraitAnalysis> {
-  const img = await toRgb(input);
-  const faceChain = async (): Promise<PortraitFace[]> => {
-    const out: PortraitFace[] = [];
-    for (const f of await detectFacesInImage(img, { maxFaces: 5, ...opts })) {
-      const embedding = await embedFaceIn(img, f);
-      const spoof = await antispoofIn(img, f);
-      const age = await estimateAgeIn(img, f, { bands: opts.ageBands ?? false });
-      out.push({ ...f, embedding, spoof, age });
-    }
-    return out;
-  };
-  const safety = await classifyImageSafety(img);
-  const faces = await faceChain();
-  return { width: img.width, height: img.height, safety, faces };
-}

@@ -3,12 +3,13 @@
 // first use; a worker that dies fails its pending calls with a stable code and is
 // replaced on the next call. Idle workers do not keep the process alive.
 import { Worker } from 'node:worker_threads';
-import { InferenceError } from './errors.js';
+import { InferenceError, type InferenceErrorCode } from './errors.js';
 
-interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void }
+interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void; settled: Promise<unknown> }
 interface Slot { worker: Worker; pending: Map<number, Pending> }
 
-export interface WorkerReply { id: number; result?: unknown; error?: string }
+/** A worker's answer; `code` keeps an inference error's own code (model.missing, …) across the thread. */
+export interface WorkerReply { id: number; result?: unknown; error?: string; code?: InferenceErrorCode }
 
 export class WorkerPool {
   private readonly slots: (Slot | undefined)[];
@@ -26,16 +27,26 @@ export class WorkerPool {
   call<T>(message: object, transfer: ArrayBuffer[] = []): Promise<T> {
     const slot = this.leastBusy();
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      slot.worker.ref();
-      slot.worker.postMessage({ id, ...message }, transfer);
+    let entry!: Pending;
+    const answer = new Promise<T>((resolve, reject) => {
+      entry = { resolve: resolve as (v: unknown) => void, reject, settled: Promise.resolve() };
     });
+    entry.settled = answer.catch(() => undefined);
+    slot.pending.set(id, entry);
+    slot.worker.ref();
+    slot.worker.postMessage({ id, ...message }, transfer);
+    return answer;
   }
 
+  /**
+   * Waits for the calls in flight, then stops the workers: terminating a worker inside a
+   * native onnxruntime run aborted the whole process (a Napi::Error thrown in native code).
+   */
   async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s?.worker.terminate()));
+    const slots = this.slots.filter((s): s is Slot => s !== undefined);
     this.slots.fill(undefined);
+    await Promise.all(slots.flatMap((s) => [...s.pending.values()].map((p) => p.settled)));
+    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
   private leastBusy(): Slot {
@@ -57,7 +68,7 @@ export class WorkerPool {
       if (!p) return;
       slot.pending.delete(reply.id);
       if (slot.pending.size === 0) worker.unref();
-      if (reply.error !== undefined) p.reject(new InferenceError('inference.worker_failed', reply.error));
+      if (reply.error !== undefined) p.reject(new InferenceError(reply.code ?? 'inference.worker_failed', reply.error));
       else p.resolve(reply.result);
     });
     const fail = (why: string) => {

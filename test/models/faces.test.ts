@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderedImages, samplePhoto } from '../../models/golden-inputs.js';
 import { FACE_MATCH_THRESHOLD as MATCH_THRESHOLD, faceSimilarity } from '../../src/inference/face-analysis.js';
 import { decodeDetections, iou, nonMaxSuppression, type DetectedFace } from '../../src/inference/faces.js';
-import type { RgbImage } from '../../src/inference/image.js';
-import { analyzePortrait, antispoof, detectFaces, embedFace, estimateAge } from '../../src/inference/portrait.js';
+import { decodeImage, type RgbImage } from '../../src/inference/image.js';
+import { antispoof, detectFaces, embedFace, estimateAge } from '../../src/inference/portrait.js';
+import { analyzeFaces, analyzePortrait, closePortraitWorkers } from '../../src/inference/portrait-pass.js';
+import { classifyImageSafety, SAFETY_CLASSES } from '../../src/inference/safety.js';
 import { releaseSessions } from '../../src/inference/sessions.js';
 
 
@@ -40,7 +44,7 @@ describe('face detection post-processing', () => {
 });
 
 describe('face models end to end', () => {
-  afterAll(releaseSessions);
+  afterAll(() => Promise.all([releaseSessions(), closePortraitWorkers()]));
 
   it('finds the faces in the face-api group photos and none in noise', async () => {
     const sample1 = await samplePhoto('demo/sample1.jpg');
@@ -84,6 +88,49 @@ describe('face models end to end', () => {
       expect(f.age.bands).toBeUndefined();
       expect(f.embedding.age).toBeGreaterThan(15);
       expect(f.embedding.age).toBeLessThan(60);
+    }
+  });
+
+  it('gives in its workers what the models give one by one in this thread', async () => {
+    const bytes = readFileSync(new URL('../../node_modules/@vladmandic/face-api/demo/sample1.jpg', import.meta.url));
+    const img = await decodeImage(bytes);
+    const r = await analyzePortrait(bytes, { ageBands: true });
+    const safety = await classifyImageSafety(img);
+    for (const c of SAFETY_CLASSES) expect(r.safety.scores[c]).toBeCloseTo(safety.scores[c], 5);
+    const here = await detectFaces(img, { maxFaces: 5 });
+    expect(r.faces.map((f) => f.box)).toEqual(here.map((f) => f.box));
+    for (const [i, f] of r.faces.entries()) {
+      const face = here[i]!;
+      expect(faceSimilarity(f.embedding, (await embedFace(img, face))!)).toBeGreaterThan(0.99999);
+      const spoof = (await antispoof(img, face))!;
+      expect(f.spoof.real).toBeCloseTo(spoof.real, 5);
+      expect(f.spoof.live).toBeCloseTo(spoof.live, 5);
+      const age = (await estimateAge(img, face))!;
+      expect(f.age.age).toBeCloseTo(age.age, 4);
+      expect(f.age.under20).toBeCloseTo(age.under20!, 5);
+    }
+  });
+
+  it('answers one face per detection with analyzeFaces, and none for noise', async () => {
+    const noise = renderedImages().find((i) => i.id.includes('noise'))!;
+    expect(await analyzeFaces(noise)).toEqual([]);
+    const best = await analyzeFaces(await samplePhoto('demo/sample1.jpg'), { maxFaces: 1 });
+    expect(best).toHaveLength(1);
+    expect(best[0]!.embedding.vector).toHaveLength(1024);
+  });
+
+  it('fails a pass with a coded error: undecodable bytes here, a missing model file in a worker', async () => {
+    await expect(analyzePortrait(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'inference.bad_input' });
+    await closePortraitWorkers();
+    const before = process.env.LIKENESS_MODELS_DIR;
+    process.env.LIKENESS_MODELS_DIR = mkdtempSync(join(tmpdir(), 'lg-no-models-'));
+    try {
+      // Workers copy the environment when they start: these see an empty models directory.
+      await expect(analyzePortrait(await samplePhoto('demo/sample1.jpg'))).rejects.toMatchObject({ code: 'model.missing' });
+    } finally {
+      await closePortraitWorkers();
+      if (before === undefined) delete process.env.LIKENESS_MODELS_DIR;
+      else process.env.LIKENESS_MODELS_DIR = before;
     }
   });
 });
