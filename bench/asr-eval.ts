@@ -17,7 +17,9 @@
  *   still flagged (review or block) in their category, and benign sentences wrongly flagged.
  *
  * Real-time factor = decoding wall time / audio duration, one utterance at a time, process
- * start and model load included (as the service pays them per item).
+ * start and model load included (as a cold start pays them; the service keeps decoders
+ * loaded and waiting, which hides the 0.75 s load when it is idle between items:
+ * bench/asr-warm.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';

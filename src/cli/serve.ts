@@ -2,6 +2,9 @@ import { startHttpServer } from '../api/http-server';
 import { loadConfig } from '../core/config';
 import { log } from '../core/log';
 import { openRuntime } from '../runtime';
+import { closeWarmDecoders } from '../speech/asr/english';
+import { warmUpRecognizers } from '../speech/asr/registry';
+import { speechConfig } from '../speech/config';
 import { bootstrapTenant } from '../tenants/keys';
 import { startWorker, type WorkerHandle } from '../worker/worker';
 
@@ -25,12 +28,14 @@ export async function serveCommand(opts: { worker: boolean }): Promise<number> {
     worker = startWorker(rt.ctx);
     rt.ctx.wakeWorkers = worker.wake;
   }
+  warmUpRecognizers(speechConfig());
   const { server, port } = await startHttpServer(rt.ctx, { hostname: config.host, port: config.port });
   log.info({ url: `http://${config.host}:${port}`, worker: Boolean(worker) }, 'likeness-gate listening');
   const signal = await untilSignal();
   log.info({ signal }, 'shutting down');
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await worker?.stop();
+  closeWarmDecoders();
   await rt.close();
   return 0;
 }
@@ -43,9 +48,11 @@ export async function workerCommand(): Promise<number> {
   }
   const rt = await openRuntime(config);
   const worker = startWorker(rt.ctx);
+  warmUpRecognizers(speechConfig());
   const signal = await untilSignal();
   log.info({ signal }, 'worker shutting down');
   await worker.stop();
+  closeWarmDecoders();
   await rt.close();
   return 0;
 }

@@ -19,6 +19,11 @@ const SpeechEnvSchema = z.object({
    * only adds model loads.
    */
   SPEECH_ASR_PROCESSES: z.coerce.number().int().min(1).max(16).optional(),
+  /**
+   * pocketsphinx decoders kept started and waiting (asr/warm-decoders.ts), so a recording does
+   * not wait 0.75 s for the model to load. Empty means SPEECH_ASR_PROCESSES; 0 turns it off.
+   */
+  SPEECH_WARM_DECODERS: z.coerce.number().int().min(0).max(16).optional(),
   /** Directory of operator-installed sherpa-onnx recognisers, one sub-folder per language. */
   SHERPA_ONNX_MODELS_DIR: z.string().optional(),
 });
@@ -29,16 +34,20 @@ export interface SpeechConfig {
   pocketsphinxPreset: PocketsphinxPreset;
   /** Recogniser processes per recording (≥ 1). */
   asrProcesses: number;
+  /** Waiting pocketsphinx decoders (0: each recording starts its own). */
+  warmDecoders: number;
   sherpaModelsDir?: string;
 }
 
 export function speechConfig(env: NodeJS.ProcessEnv = process.env): SpeechConfig {
-  const e = SpeechEnvSchema.parse({ ...env, SPEECH_ASR_PROCESSES: env.SPEECH_ASR_PROCESSES || undefined });
+  const e = SpeechEnvSchema.parse({ ...env, SPEECH_ASR_PROCESSES: env.SPEECH_ASR_PROCESSES || undefined, SPEECH_WARM_DECODERS: env.SPEECH_WARM_DECODERS || undefined });
+  const asrProcesses = e.SPEECH_ASR_PROCESSES ?? Math.min(2, Math.max(1, availableParallelism()));
   return {
     defaultLanguage: e.SPEECH_DEFAULT_LANGUAGE,
     pocketsphinxPath: e.POCKETSPHINX_PATH,
     pocketsphinxPreset: e.POCKETSPHINX_DECODER,
-    asrProcesses: e.SPEECH_ASR_PROCESSES ?? Math.min(2, Math.max(1, availableParallelism())),
+    asrProcesses,
+    warmDecoders: e.SPEECH_WARM_DECODERS ?? asrProcesses,
     sherpaModelsDir: e.SHERPA_ONNX_MODELS_DIR,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * pocketsphinx_continuous as a resident decoder for one live stream: raw 16 kHz s16le on
+ * pocketsphinx_continuous as a resident decoder for one live stream or one recording: raw 16 kHz s16le on
  * stdin (`-infile /dev/stdin`), each utterance printed as pocketsphinx's own endpointing
  * closes it. `stdbuf -oL` makes its stdout line-buffered (a pipe would hold the lines back
  * in a 4 KiB buffer), and `cat` turns Node's stdin socket into the pipe that opening
@@ -52,6 +52,24 @@ export class LivePocketsphinx implements LiveDecoder {
 
   kill(): void {
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+
+  /** Started, not failed, not exited: can still take audio. */
+  get running(): boolean {
+    return !this.failed && this.child.exitCode === null;
+  }
+
+  /**
+   * Whether this decoder keeps the Node process alive. A decoder waiting for work (warm-decoders.ts)
+   * does not: when the process exits its stdin closes, and it ends on empty input.
+   */
+  hold(on: boolean): void {
+    // Child pipes are net.Sockets, though typed as plain streams.
+    const handles = [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as unknown as { ref(): void; unref(): void }[];
+    for (const h of handles) {
+      if (on) h.ref();
+      else h.unref();
+    }
   }
 
   /** Collects lines; an utterance is complete at its `</s>` line. */

@@ -1,51 +1,13 @@
 /**
- * Debian's `pocketsphinx_continuous` (0.8) as a child process: the one runner for both
- * free decoding (moderation) and grammar decoding (the consent statement, `jsgf`).
- * The audio goes in as a 16-bit WAV temp file (`-infile`); `-time yes` prints each
- * word with its start, end and posterior after the hypothesis line of each utterance.
+ * The output of Debian's `pocketsphinx_continuous` (0.8) with `-time yes`: each word with
+ * its start, end and posterior after the hypothesis line of each utterance. The decoder
+ * itself runs resident, reading 16 kHz s16le from stdin (pocketsphinx-live.ts).
  */
-import { runTool } from '../../media/ffprobe';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { wavBytes } from '../pcm';
-import { AsrError, type TimedWord } from './types';
-
-export interface PocketsphinxOptions {
-  bin?: string;
-  /** A JSGF grammar (text): decode against it instead of the language model. */
-  jsgf?: string;
-  /** A pronunciation dictionary file replacing the default one. */
-  dict?: string;
-  /** Extra decoder flags (search beams and limits, see decoder-presets.ts). */
-  args?: readonly string[];
-  signal?: AbortSignal;
-}
+import type { TimedWord } from './types';
 
 export interface Utterance {
   hypothesis: string;
   words: TimedWord[];
-}
-
-export async function runPocketsphinx(pcm: Float32Array, opts: PocketsphinxOptions = {}): Promise<Utterance[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'likeness-asr-'));
-  try {
-    const wav = join(dir, 'in.wav');
-    await writeFile(wav, wavBytes(pcm));
-    const args = ['-infile', wav, '-time', 'yes', '-logfn', '/dev/null'];
-    if (opts.jsgf !== undefined) {
-      const g = join(dir, 'grammar.jsgf');
-      await writeFile(g, opts.jsgf);
-      args.push('-jsgf', g);
-    }
-    if (opts.dict) args.push('-dict', opts.dict);
-    if (opts.args) args.push(...opts.args);
-    const { code, stdout, stderr } = await run(opts.bin ?? 'pocketsphinx_continuous', args, opts.signal);
-    if (code !== 0) throw new AsrError('asr.failed', `pocketsphinx exited with ${code}: ${stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300)}`);
-    return parsePocketsphinx(stdout);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 const WORD_LINE = /^(\S+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)$/;
@@ -76,11 +38,4 @@ export function parsePocketsphinx(stdout: string): Utterance[] {
     });
   }
   return out.filter((u) => u.words.length || u.hypothesis);
-}
-
-/** The shared tool runner, with a missing binary reported as an ASR that is not installed. */
-function run(bin: string, args: string[], signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runTool(bin, args, signal).catch((e: NodeJS.ErrnoException) => {
-    throw e.code === 'ENOENT' ? new AsrError('asr.unavailable', `${bin} is not installed (Debian: apt install pocketsphinx pocketsphinx-en-us)`) : e;
-  });
 }

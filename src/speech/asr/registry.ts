@@ -14,5 +14,13 @@ export const primaryLanguage = (tag: string) => tag.toLowerCase().split('-')[0]!
 export function recognizerFor(language: string, config: SpeechConfig): Recognizer | undefined {
   const lang = primaryLanguage(language);
   if (lang === 'und') return undefined;
-  return sherpaRecognizer(config.sherpaModelsDir, lang) ?? (lang === 'en' ? pocketsphinxEnglish(config.pocketsphinxPath, config.pocketsphinxPreset) : undefined);
+  return sherpaRecognizer(config.sherpaModelsDir, lang) ?? (lang === 'en' ? pocketsphinxEnglish(config.pocketsphinxPath, config.pocketsphinxPreset, config.warmDecoders) : undefined);
+}
+
+/**
+ * Service start: the English recogniser's waiting decoders begin loading, so the first
+ * recording or audio stream does not wait for them (SPEECH_WARM_DECODERS=0: nothing starts).
+ */
+export function warmUpRecognizers(config: SpeechConfig): void {
+  recognizerFor('en', config)?.warmUp?.();
 }

@@ -24,6 +24,8 @@ export interface Recognizer {
    * per stream, utterances handed out as the engine finds them, word times in stream time.
    */
   live?(onWords: (words: TimedWord[]) => void, onError: (e: AsrError) => void): LiveDecoder;
+  /** Engines with a start-up cost may begin paying it now, before the first recording (service start). */
+  warmUp?(): void;
 }
 
 export interface LiveDecoder {
