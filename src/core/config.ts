@@ -4,11 +4,19 @@ import { KINDS, MEDIA_KINDS, type MediaKind } from '../media/kinds';
 
 /**
  * All configuration comes from the environment, validated once at start-up.
- * Every variable here is documented in the README's configuration table.
+ * Every variable here is documented in the README's configuration table. Read elsewhere, each
+ * with its own schema or check, because they are read per call (STAGE_TIMEOUT_SECONDS in
+ * pipelines/runner.ts, LIKENESS_MODELS_DIR in src/inference/manifest.ts, the speech settings in
+ * src/speech/config.ts, SPEAKER_MODEL_DIR in src/speech/speaker.ts) or are secrets kept out of
+ * this object (CONSENT_SIGNING_KEY in src/consent/receipts.ts, LIKENESS_MASTER_KEY in
+ * src/media/protected-keys.ts).
  */
 const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
+
+/** An empty variable (`FOO=` in an env file) counts as unset. */
+const unsetIfEmpty = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 
 const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -35,6 +43,9 @@ const EnvSchema = z.object({
   MAX_MEDIA_SECONDS: z.coerce.number().positive().default(600),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   FFPROBE_PATH: z.string().default('ffprobe'),
+  CONSENT_SWEEP_SECONDS: unsetIfEmpty(z.coerce.number().int().min(1).max(86_400).default(60)),
+  /** Where capture links point when the API sits behind a proxy; unset = the origin the creator called. */
+  CAPTURE_BASE_URL: unsetIfEmpty(z.string().url().regex(/^https?:\/\//).optional()),
   ...Object.fromEntries(
     MEDIA_KINDS.map((k) => [`LIMIT_${k.toUpperCase()}_BYTES`, z.coerce.number().int().positive().optional()]),
   ),
@@ -67,6 +78,9 @@ export interface Config {
   };
   ffmpegPath: string;
   ffprobePath: string;
+  /** How often each API process expires attestations past their `valid_until`. */
+  consentSweepSeconds: number;
+  captureBaseUrl?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -111,5 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
+    consentSweepSeconds: e.CONSENT_SWEEP_SECONDS,
+    captureBaseUrl: e.CAPTURE_BASE_URL,
   };
 }

@@ -15,6 +15,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ LIKENESS_BOOTSTRAP_KEY: 'short' })).toThrow(/LIKENESS_BOOTSTRAP_KEY/);
+    // Number('abc') * 1000 is NaN, and a NaN interval fires at once, for ever: refused instead.
+    expect(() => loadConfig({ CONSENT_SWEEP_SECONDS: 'abc' })).toThrow(/CONSENT_SWEEP_SECONDS/);
+    expect(() => loadConfig({ CONSENT_SWEEP_SECONDS: '0' })).toThrow(/CONSENT_SWEEP_SECONDS/);
+    expect(() => loadConfig({ CAPTURE_BASE_URL: 'ftp://example.org' })).toThrow(/CAPTURE_BASE_URL/);
+  });
+
+  it('reads the consent sweep and the capture origin, an empty variable counting as unset', () => {
+    expect(loadConfig({}).consentSweepSeconds).toBe(60);
+    expect(loadConfig({ CONSENT_SWEEP_SECONDS: '', CAPTURE_BASE_URL: '' })).toMatchObject({ consentSweepSeconds: 60, captureBaseUrl: undefined });
+    expect(loadConfig({ CONSENT_SWEEP_SECONDS: '5', CAPTURE_BASE_URL: 'https://consent.example.org' })).toMatchObject({ consentSweepSeconds: 5, captureBaseUrl: 'https://consent.example.org' });
   });
 });
 

@@ -33,16 +33,13 @@ const OutcomeSchema = z
   })
   .openapi('CaptureOutcome');
 
-// Where links point when the API sits behind a proxy; else the origin the creator called.
-const BaseUrl = z.string().url().regex(/^https?:\/\//).optional();
-
 /**
  * Capture links (creator, API key) and the capture page with its upload (subject, link
  * token only). The page routes live outside /v1/* so the API-key middleware never sees them.
  */
 export function captureRoutes(ctx: AppContext) {
   const app = new OpenAPIHono<AuthEnv>();
-  const configuredBase = BaseUrl.parse(process.env.CAPTURE_BASE_URL || undefined);
+  const configuredBase = ctx.config.captureBaseUrl;
 
   app.openapi(
     createRoute({

@@ -27,7 +27,7 @@ export function consentRoutes(ctx: AppContext) {
   const app = new OpenAPIHono<AuthEnv>();
   // Expiry acts at its time without a request: every API process sweeps (ending an attestation is
   // serialised by its row lock, so concurrent sweepers do the work once).
-  startExpirySweeper(ctx, Number(process.env.CONSENT_SWEEP_SECONDS ?? 60) * 1000);
+  startExpirySweeper(ctx, ctx.config.consentSweepSeconds * 1000);
   const actorOf = (tenantId: string) => `tenant:${tenantId}`;
 
   app.openapi(
