@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { antispoofIn, embedFaceIn, estimateAgeIn } from '../../src/inference/face-analysis.js';
 import { detectFacesInImage } from '../../src/inference/faces.js';
 import { decodeImage } from '../../src/inference/image.js';
-import { analyzePortrait, closePortraitWorkers } from '../../src/inference/portrait-pass.js';
+import { closeModelWorkers } from '../../src/inference/model-workers.js';
+import { analyzePortrait } from '../../src/inference/portrait-pass.js';
 import { classifyImageSafety } from '../../src/inference/safety.js';
 import { fmt, medianMs } from './timing.js';
 
@@ -75,6 +76,6 @@ export async function benchPortrait(jpeg: Uint8Array, runs: number): Promise<num
   console.log(`| **analyzePortrait (two worker threads)** | **${fmt(workersMs)}** | ${workersLag} |`);
   console.log(`| the same models one after another in this thread | ${fmt(sequentialMs)} | ${sequentialLag} |`);
   console.log(`workers / in-thread: ${(workersMs / sequentialMs).toFixed(2)}`);
-  await closePortraitWorkers();
+  await closeModelWorkers();
   return workersMs;
 }

@@ -7,7 +7,8 @@ import { FACE_MATCH_THRESHOLD as MATCH_THRESHOLD, faceSimilarity } from '../../s
 import { decodeDetections, iou, nonMaxSuppression, type DetectedFace } from '../../src/inference/faces.js';
 import { decodeImage, type RgbImage } from '../../src/inference/image.js';
 import { antispoof, detectFaces, embedFace, estimateAge } from '../../src/inference/portrait.js';
-import { analyzeFaces, analyzePortrait, closePortraitWorkers } from '../../src/inference/portrait-pass.js';
+import { closeModelWorkers } from '../../src/inference/model-workers.js';
+import { analyzeFaces, analyzePortrait } from '../../src/inference/portrait-pass.js';
 import { classifyImageSafety, SAFETY_CLASSES } from '../../src/inference/safety.js';
 import { releaseSessions } from '../../src/inference/sessions.js';
 
@@ -44,7 +45,7 @@ describe('face detection post-processing', () => {
 });
 
 describe('face models end to end', () => {
-  afterAll(() => Promise.all([releaseSessions(), closePortraitWorkers()]));
+  afterAll(() => Promise.all([releaseSessions(), closeModelWorkers()]));
 
   it('finds the faces in the face-api group photos and none in noise', async () => {
     const sample1 = await samplePhoto('demo/sample1.jpg');
@@ -121,14 +122,14 @@ describe('face models end to end', () => {
 
   it('fails a pass with a coded error: undecodable bytes here, a missing model file in a worker', async () => {
     await expect(analyzePortrait(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'inference.bad_input' });
-    await closePortraitWorkers();
+    await closeModelWorkers();
     const before = process.env.LIKENESS_MODELS_DIR;
     process.env.LIKENESS_MODELS_DIR = mkdtempSync(join(tmpdir(), 'lg-no-models-'));
     try {
       // Workers copy the environment when they start: these see an empty models directory.
       await expect(analyzePortrait(await samplePhoto('demo/sample1.jpg'))).rejects.toMatchObject({ code: 'model.missing' });
     } finally {
-      await closePortraitWorkers();
+      await closeModelWorkers();
       if (before === undefined) delete process.env.LIKENESS_MODELS_DIR;
       else process.env.LIKENESS_MODELS_DIR = before;
     }

@@ -1,4 +1,4 @@
-import { classifyImageSafetyBatch, decodeImage, type RgbImage } from '../../inference';
+import { classifyImageSafetyOffThread, decodeImage, type RgbImage } from '../../inference';
 import { decide, shadowDecide, type Policy } from '../policy';
 import { mergeResults, type Evidence, type ModerationResult } from '../result';
 import type { BankMatch } from '../hashbank/bank';
@@ -33,8 +33,8 @@ export interface ImageModerationDeps {
  * and on every frame after a flagged one (each gets its evidence).
  */
 export async function moderateFrames(frames: readonly ImageFrame[], deps: ImageModerationDeps): Promise<ModerationResult> {
-  // The safety model (main-thread onnxruntime) runs while OCR reads in its worker.
-  const [safety, read] = await Promise.all([classifyImageSafetyBatch(frames.map((f) => f.image)), deps.readText ? readFrames(frames, deps.policy) : []]);
+  // The safety model (in its worker) runs while OCR reads in its own.
+  const [safety, read] = await Promise.all([classifyImageSafetyOffThread(frames.map((f) => f.image)), deps.readText ? readFrames(frames, deps.policy) : []]);
   const parts: ModerationResult[] = read.flat();
   for (const [i, f] of frames.entries()) {
     const where = f.frame ? { frame: f.frame } : {};

@@ -1,30 +1,32 @@
-// Inside a portrait worker thread: one part of the portrait pass on pixels the caller shares
-// (a SharedArrayBuffer, so the decoded image is neither copied nor moved per message). Each
+// Inside a model worker thread (model-workers.ts): image models on pixels the caller shares
+// (a SharedArrayBuffer, so a decoded image is neither copied nor moved per message). Each
 // worker creates only the sessions of the jobs it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceError } from './errors.js';
 import { antispoofIn, embedFaceIn, estimateAgeIn } from './face-analysis.js';
 import { detectFacesInImage, type DetectedFace, type DetectOptions } from './faces.js';
 import type { RgbImage } from './image.js';
-import { classifyImageSafety } from './safety.js';
+import { classifyImageSafetyBatch } from './safety.js';
 import { configureInference, type InferenceOptions } from './sessions.js';
 
 export interface SharedImage { pixels: SharedArrayBuffer; width: number; height: number }
 
-export type PortraitJob =
+export type ModelJob =
   | { op: 'detect'; image: SharedImage; opts: DetectOptions }
   | { op: 'embed'; image: SharedImage; face: DetectedFace }
-  | { op: 'safety'; image: SharedImage }
+  | { op: 'safety'; images: SharedImage[] }
   | { op: 'extras'; image: SharedImage; face: DetectedFace; ageBands: boolean };
 
 configureInference((workerData as { inference: InferenceOptions }).inference);
 
-function run(job: PortraitJob, img: RgbImage): Promise<unknown> {
+const pixelsOf = ({ pixels, width, height }: SharedImage): RgbImage => ({ data: new Uint8Array(pixels), width, height });
+
+function run(job: ModelJob): Promise<unknown> {
   switch (job.op) {
-    case 'detect': return detectFacesInImage(img, job.opts);
-    case 'embed': return embedFaceIn(img, job.face);
-    case 'safety': return classifyImageSafety(img);
-    case 'extras': return extras(img, job.face, job.ageBands);
+    case 'detect': return detectFacesInImage(pixelsOf(job.image), job.opts);
+    case 'embed': return embedFaceIn(pixelsOf(job.image), job.face);
+    case 'safety': return classifyImageSafetyBatch(job.images.map(pixelsOf));
+    case 'extras': return extras(pixelsOf(job.image), job.face, job.ageBands);
   }
 }
 
@@ -34,10 +36,9 @@ async function extras(img: RgbImage, face: DetectedFace, ageBands: boolean) {
   return { spoof, age };
 }
 
-parentPort!.on('message', async (message: PortraitJob & { id: number }) => {
+parentPort!.on('message', async (message: ModelJob & { id: number }) => {
   try {
-    const { pixels, width, height } = message.image;
-    const result = await run(message, { data: new Uint8Array(pixels), width, height });
+    const result = await run(message);
     parentPort!.postMessage({ id: message.id, result });
   } catch (e) {
     const code = e instanceof InferenceError ? e.code : undefined;
