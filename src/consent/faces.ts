@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Queryable } from '../db/db';
-import { embedFace, faceSimilarity, FACE_MATCH_THRESHOLD, type FaceEmbedding } from '../inference/index.js';
+import { analyzeFaces, faceSimilarity, FACE_MATCH_THRESHOLD, type FaceEmbedding } from '../inference/index.js';
 import type { CheckResult } from './asr/types';
 import { checkFace } from './do-not-clone';
 
@@ -29,8 +29,8 @@ export async function referenceFaces(ffmpegPath: string, recording: string, dir:
   const files = (await fs.readdir(dir)).filter((f) => f.startsWith('frame-')).sort();
   const embeddings: FaceEmbedding[] = [];
   for (const f of files) {
-    const e = await embedFace(new Uint8Array(await fs.readFile(path.join(dir, f))));
-    if (e) embeddings.push(e);
+    const [face] = await analyzeFaces(new Uint8Array(await fs.readFile(path.join(dir, f))), { maxFaces: 1 });
+    if (face) embeddings.push(face.embedding);
   }
   if (!files.length) return { check: { status: 'fail', reason: 'face.no_video', score: null, evidence: {} }, embeddings };
   const evidence = { frames: files.length, frames_with_face: embeddings.length };
