@@ -68,7 +68,7 @@ describe.skipIf(missing)(`warm pocketsphinx decoders${missing ? ` (skipped: ${mi
     const cold = await pocketsphinxEnglish(undefined, 'fast', 0).transcribe(pcm);
     const warm = pocketsphinxEnglish(undefined, 'fast', 1);
     warm.warmUp!();
-    const pool = warmPool('pocketsphinx_continuous', POCKETSPHINX_PRESETS.fast, 1);
+    const pool = warmPool('pocketsphinx_continuous', POCKETSPHINX_PRESETS.fast, 1, () => { throw new Error('the pool exists already'); });
     expect(pool.waiting).toBe(1);
     const heard = await warm.transcribe(pcm);
     expect(heard).toEqual(cold);

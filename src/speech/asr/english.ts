@@ -21,21 +21,22 @@ const pools = new Map<string, WarmDecoders>();
 
 /** The same recogniser with any decoder flags (bench/asr-eval.ts compares settings beyond the presets). */
 export function pocketsphinxWith(args: readonly string[], version: string, bin = 'pocketsphinx_continuous', warm = 0): Recognizer {
-  const cold: Start = (onWords, onError) => new LivePocketsphinx(bin, onWords, onError, args);
-  const start: Start = warm > 0 ? (onWords, onError) => warmPool(bin, args, warm).claim(onWords, onError) : cold;
+  const cold = (onWords: (w: TimedWord[]) => void, onError: (e: AsrError) => void) => new LivePocketsphinx(bin, onWords, onError, args);
+  const start: Start = warm > 0 ? (onWords, onError) => warmPool(bin, args, warm, cold).claim(onWords, onError) : cold;
   return {
     language: 'en',
     model: { name: 'pocketsphinx-en-us', version },
     transcribe: (pcm, signal) => decodeWhole(start, pcm, signal),
     live: start,
-    warmUp: () => { if (warm > 0) warmPool(bin, args, warm).refill(); },
+    warmUp: () => { if (warm > 0) warmPool(bin, args, warm, cold).refill(); },
   };
 }
 
-export function warmPool(bin: string, args: readonly string[], size: number): WarmDecoders {
+/** The pool of decoders with this binary and these flags; `start` makes one when the pool is new. */
+export function warmPool(bin: string, args: readonly string[], size: number, start: ConstructorParameters<typeof WarmDecoders>[0]): WarmDecoders {
   const key = JSON.stringify([bin, args, size]);
   let pool = pools.get(key);
-  if (!pool) pools.set(key, (pool = new WarmDecoders((onWords, onError) => new LivePocketsphinx(bin, onWords, onError, args), size)));
+  if (!pool) pools.set(key, (pool = new WarmDecoders(start, size)));
   return pool;
 }
 
