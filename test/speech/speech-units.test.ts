@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePocketsphinx } from '../../src/speech/asr/pocketsphinx';
-import { s16leToF32, wavBytes } from '../../src/speech/pcm';
+import { f32ToS16le, s16leToF32 } from '../../src/speech/pcm';
 import { Segmenter, segmentsOf } from '../../src/speech/segmenter';
 import { placeWords, spanToTimeRange } from '../../src/speech/transcript';
 
@@ -66,9 +66,11 @@ describe('segmenter', () => {
 });
 
 describe('pcm', () => {
-  it('s16le and WAV round-trip within one quantisation step', () => {
+  it('s16le round-trips within one quantisation step, clips, and turns NaN into silence', () => {
     const pcm = Float32Array.from([0, 0.5, -0.5, 0.999, -1]);
-    const back = s16leToF32(wavBytes(pcm).subarray(44));
+    const back = s16leToF32(f32ToS16le(pcm));
     pcm.forEach((v, i) => expect(Math.abs(back[i]! - v)).toBeLessThan(1 / 16384));
+    const edges = f32ToS16le(Float32Array.from([2, -2, NaN, 1, 0.5]));
+    expect([0, 2, 4, 6, 8].map((o) => edges.readInt16LE(o))).toEqual([32767, -32768, 0, 32767, 16384]);
   });
 });
