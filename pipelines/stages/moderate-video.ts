@@ -1,7 +1,7 @@
 import { DEFAULT_SAMPLING, sampleFrames, type SampledFrame } from '../../src/media/frames';
 import { lookup } from '../../src/moderation/hashbank/bank';
 import { perceptualHash } from '../../src/moderation/hashbank/phash';
-import { moderateFrames } from '../../src/moderation/image/moderate-image';
+import { moderateFrames, newReadCarry } from '../../src/moderation/image/moderate-image';
 import { mergeResults, type ModerationResult } from '../../src/moderation/result';
 import { policiesFor } from '../../src/moderation/store/policies';
 import { mergeSegments } from '../../src/moderation/video/segments';
@@ -14,8 +14,9 @@ const BATCH = 8;
 /**
  * Video frames: sampled at least every second and at scene changes (never the
  * first frame only), each through the image path and the hash bank, in batches;
- * the first batch with a block ends decoding early. Evidence carries frame indices,
- * timestamps and merged time segments.
+ * the first batch with a block ends decoding early. Text is read on the frames that can show
+ * something the last read frame did not, across batches (a held picture is read once). Evidence
+ * carries frame indices, timestamps, merged time segments and how many frames were read.
  */
 export const moderateVideoStage: Stage = {
   name: 'moderate.video',
@@ -28,7 +29,8 @@ export const moderateVideoStage: Stage = {
       if (!width || !height) throw new Error('moderate.video needs probe.video to run first');
       const db = capabilities.account?.db;
       const { active, shadow } = await policiesFor(db, media.tenantId, media.kind);
-      const deps = { policy: active, shadow, readText: true, lookup: db ? (p: string) => lookup(db, media.tenantId, undefined, p) : undefined };
+      const carry = newReadCarry();
+      const deps = { policy: active, shadow, readText: true, carry, lookup: db ? (p: string) => lookup(db, media.tenantId, undefined, p) : undefined };
 
       const parts: ModerationResult[] = [];
       let sampled = 0;
@@ -59,6 +61,7 @@ export const moderateVideoStage: Stage = {
         evidence: {
           ...outcome.evidence,
           framesSampled: sampled,
+          framesRead: carry.reads,
           stoppedEarly,
           sampling: DEFAULT_SAMPLING,
           segments: mergeSegments(result.evidence, DEFAULT_SAMPLING.intervalSeconds * 1000 * 1.5),

@@ -8,7 +8,7 @@ import { PIPELINES, runPipeline } from '../../pipelines';
 import { closeOcr, type RgbImage } from '../../src/inference';
 import { sampleFrames, type SampledFrame } from '../../src/media/frames';
 import { hammingDistance, perceptualHash } from '../../src/moderation/hashbank/phash';
-import { moderateFrames } from '../../src/moderation/image/moderate-image';
+import { moderateFrames, newReadCarry } from '../../src/moderation/image/moderate-image';
 import { pictureChange, samePicture, sketch } from '../../src/moderation/image/same-picture';
 import { DEFAULT_POLICY } from '../../src/moderation/policy';
 import { samplePhotos } from '../support/photos';
@@ -82,6 +82,30 @@ describe('a caption that appears on an otherwise identical frame is read', () =>
       readText: true,
     });
     expect(clean.evidence.filter((e) => e.ocrBox)).toEqual([]);
+  });
+
+  it("a video's batches share a carry: a held picture is read once per video, and a flag reaches across the cut", async () => {
+    const still = await frameOf(base());
+    const captioned = await withCaption('ONLINE CASINO bet now', { size: 12, stroke: '#000' });
+    const at = (image: RgbImage, index: number) => ({ image, frame: { index, timestampMs: index * 1000 } });
+    const held = newReadCarry();
+    for (const batch of [[0, 1, 2], [3, 4, 5]]) await moderateFrames(batch.map((i) => at(still, i)), { policy: DEFAULT_POLICY, readText: true, carry: held });
+    expect(held.reads).toBe(1);
+    let separate = 0;
+    for (const batch of [[0, 1, 2], [3, 4, 5]]) {
+      const own = newReadCarry();
+      await moderateFrames(batch.map((i) => at(still, i)), { policy: DEFAULT_POLICY, readText: true, carry: own });
+      separate += own.reads;
+    }
+    expect(separate).toBe(2); // what every batch starting afresh costs
+        // The caption is the last frame of the first batch; the same captioned picture opens the second.
+    const flagged = newReadCarry();
+    await moderateFrames([at(still, 0), at(captioned, 1)], { policy: DEFAULT_POLICY, readText: true, carry: flagged });
+    expect(flagged.flagged).toBe(true);
+    const next = await moderateFrames([at(captioned, 2), at(still, 3)], { policy: DEFAULT_POLICY, readText: true, carry: flagged });
+    const text = next.evidence.filter((e) => e.ocrBox && e.category === 'gambling');
+    expect(new Set(text.map((e) => e.frame?.index))).toEqual(new Set([2]));
+    expect(flagged.reads).toBe(4); // 0, 1; then 2 (after a flag) and 3 (after a flag again)
   });
 
   it('in an H.264 video of a held photo, a small caption shown from 3 s to 4 s blocks it with evidence at 0:03', async () => {

@@ -23,7 +23,22 @@ export interface ImageModerationDeps {
   lookup?: (phash: string) => Promise<BankMatch | null>;
   /** Read text in the frames (OCR) and moderate it. */
   readText?: boolean;
+  /** A video's batches share one: its last read frame and flag carry over to the next batch. */
+  carry?: ReadCarry;
 }
+
+/**
+ * What reading text carries from one batch of a video's frames to the next: the last frame
+ * read (a held picture is read once per video, not once per batch), whether the last frame
+ * was flagged (the next one is then read whatever it shows), and how many frames were read.
+ */
+export interface ReadCarry {
+  reference: Sketch | null;
+  flagged: boolean;
+  reads: number;
+}
+
+export const newReadCarry = (): ReadCarry => ({ reference: null, flagged: false, reads: 0 });
 
 /**
  * Frames through the safety model in one batch, each checked against the hash
@@ -34,7 +49,7 @@ export interface ImageModerationDeps {
  */
 export async function moderateFrames(frames: readonly ImageFrame[], deps: ImageModerationDeps): Promise<ModerationResult> {
   // The safety model (in its worker) runs while OCR reads in its own.
-  const [safety, read] = await Promise.all([classifyImageSafetyOffThread(frames.map((f) => f.image)), deps.readText ? readFrames(frames, deps.policy) : []]);
+  const [safety, read] = await Promise.all([classifyImageSafetyOffThread(frames.map((f) => f.image)), deps.readText ? readFrames(frames, deps.policy, deps.carry ?? newReadCarry()) : []]);
   const parts: ModerationResult[] = read.flat();
   for (const [i, f] of frames.entries()) {
     const where = f.frame ? { frame: f.frame } : {};
@@ -71,24 +86,30 @@ export async function moderateFrames(frames: readonly ImageFrame[], deps: ImageM
  * Text and QR results of each frame (in order), reading only the frames that need it. Which
  * frames differ from the last one read is known before anything is read, so those reads all
  * start at once: OCR's worker works through them while this thread scans QR codes and runs
- * the safety model. A flagged read then also has the frames after it read, one by one.
+ * the safety model. A flagged read then also has the frames after it read, one by one. The
+ * carry starts from where the video's previous batch ended.
  */
-async function readFrames(frames: readonly ImageFrame[], policy: Policy): Promise<ModerationResult[][]> {
+async function readFrames(frames: readonly ImageFrame[], policy: Policy, carry: ReadCarry): Promise<ModerationResult[][]> {
   const sketches = frames.map((f) => sketch(f.image));
   const started = new Map<number, Promise<ModerationResult[]>>();
-  let reference: Sketch | null = null;
+  const readOne = (f: ImageFrame) => {
+    carry.reads++;
+    return readFrame(f, policy);
+  };
+  let reference = carry.reference;
   for (const [i, s] of sketches.entries()) {
     if (reference && samePicture(reference, s)) continue;
-    const read = readFrame(frames[i]!, policy);
+    const read = readOne(frames[i]!);
     // Awaited below in order; this only keeps a failure that comes first from going unhandled.
     read.catch(() => {});
     started.set(i, read);
     reference = s;
   }
+  carry.reference = reference;
   const out: ModerationResult[][] = [];
-  let flagged = false;
+  let flagged = carry.flagged;
   for (const [i, f] of frames.entries()) {
-    const read: Promise<ModerationResult[]> | null = started.get(i) ?? (flagged ? readFrame(f, policy) : null);
+    const read: Promise<ModerationResult[]> | null = started.get(i) ?? (flagged ? readOne(f) : null);
     if (!read) {
       out.push([]);
       continue;
@@ -97,6 +118,7 @@ async function readFrames(frames: readonly ImageFrame[], policy: Policy): Promis
     out.push(found);
     flagged = found.some((r) => r.decision !== 'pass');
   }
+  carry.flagged = flagged;
   return out;
 }
 
