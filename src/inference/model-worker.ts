@@ -1,4 +1,4 @@
-// Inside a model worker thread (model-workers.ts): image models on pixels the caller shares
+// Inside a model worker thread (model-workers.ts): image models (and the QR decoder) on pixels the caller shares
 // (a SharedArrayBuffer, so a decoded image is neither copied nor moved per message). Each
 // worker creates only the sessions of the jobs it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
@@ -6,6 +6,7 @@ import { InferenceError } from './errors.js';
 import { antispoofIn, embedFaceIn, estimateAgeIn } from './face-analysis.js';
 import { detectFacesInImage, type DetectedFace, type DetectOptions } from './faces.js';
 import type { RgbImage } from './image.js';
+import { scanQrCodes, type ScanOptions } from './qr-scan.js';
 import { classifyImageSafetyBatch } from './safety.js';
 import { configureInference, type InferenceOptions } from './sessions.js';
 
@@ -15,7 +16,8 @@ export type ModelJob =
   | { op: 'detect'; image: SharedImage; opts: DetectOptions }
   | { op: 'embed'; image: SharedImage; face: DetectedFace }
   | { op: 'safety'; images: SharedImage[] }
-  | { op: 'extras'; image: SharedImage; face: DetectedFace; ageBands: boolean };
+  | { op: 'extras'; image: SharedImage; face: DetectedFace; ageBands: boolean }
+  | { op: 'qr'; image: SharedImage; opts: ScanOptions };
 
 configureInference((workerData as { inference: InferenceOptions }).inference);
 
@@ -27,6 +29,7 @@ function run(job: ModelJob): Promise<unknown> {
     case 'embed': return embedFaceIn(pixelsOf(job.image), job.face);
     case 'safety': return classifyImageSafetyBatch(job.images.map(pixelsOf));
     case 'extras': return extras(pixelsOf(job.image), job.face, job.ageBands);
+    case 'qr': return scanQrCodes(pixelsOf(job.image), job.opts);
   }
 }
 

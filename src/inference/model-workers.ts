@@ -3,9 +3,12 @@
 // request of the process) for the whole run: a video's safety batches held it for up to 0.8 s.
 // Two workers: the face worker (detect, embed: the portrait pass's critical chain) and the side
 // worker (image safety, antispoof, age), so a portrait's safety and face chain run side by side.
+// Image and video moderation send their safety batches to the side worker and their QR scans to
+// the face worker.
 import { availableParallelism } from 'node:os';
 import type { RgbImage } from './image.js';
 import type { ModelJob, SharedImage } from './model-worker.js';
+import type { QrCode, ScanOptions } from './qr-scan.js';
 import type { SafetyResult } from './safety.js';
 import { currentOptions } from './sessions.js';
 import { WorkerPool } from './worker-pool.js';
@@ -43,6 +46,14 @@ export function share(img: RgbImage): SharedImage {
 /** classifyImageSafetyBatch in the side worker: one ORT run for the images, the event loop free meanwhile. */
 export function classifyImageSafetyOffThread(images: readonly RgbImage[]): Promise<SafetyResult[]> {
   return send<SafetyResult[]>(modelWorkers().side, { op: 'safety', images: images.map(share) });
+}
+
+/**
+ * scanQrCodes in the face worker, which image and video moderation leave idle (the side worker
+ * runs their safety batch meanwhile): jsQR is plain JavaScript, 28–58 ms a picture.
+ */
+export function scanQrCodesOffThread(image: RgbImage, opts: ScanOptions = {}): Promise<QrCode[]> {
+  return send<QrCode[]>(modelWorkers().face, { op: 'qr', image: share(image), opts });
 }
 
 /** Waits for the jobs in flight, then stops both workers (tests, graceful shutdown). */

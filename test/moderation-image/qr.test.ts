@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, type RgbImage } from '../../src/inference';
 import { DEFAULT_POLICY } from '../../src/moderation/policy';
-import { checkPayloadUrls, moderateQrPayloads, scanQrCodes, type Box } from '../../src/moderation/image/qr';
+import { scanQrCodes, type Box } from '../../src/inference';
+import { checkPayloadUrls, moderateQrPayloads } from '../../src/moderation/image/qr';
 import { samplePhotos } from '../support/photos';
 
 const photo = samplePhotos()[0]!;
