@@ -32,7 +32,8 @@ let pool: Promise<WorkerPool> | undefined;
 const OCR_THREADS = 1;
 /**
  * Two OCR workers where there are two cores: a video's frames are read in parallel while the
- * main thread scans QR codes and runs the safety model. bench:video with a tone track, 30 s at
+ * model workers scan QR codes and run the safety model (measured when both still ran in the
+ * main thread). bench:video with a tone track, 30 s at
  * 640x360 / 1280x720: 0.077–0.082 / 0.093–0.096 of the duration against 0.087–0.091 / 0.107–0.108
  * with one; with speech the recogniser is the longer path and both measured the same.
  */

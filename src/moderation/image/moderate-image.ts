@@ -85,7 +85,7 @@ export async function moderateFrames(frames: readonly ImageFrame[], deps: ImageM
 /**
  * Text and QR results of each frame (in order), reading only the frames that need it. Which
  * frames differ from the last one read is known before anything is read, so those reads all
- * start at once: OCR's worker works through them while this thread scans QR codes and runs
+ * start at once: OCR's workers work through them while the model workers scan QR codes and run
  * the safety model. A flagged read then also has the frames after it read, one by one. The
  * carry starts from where the video's previous batch ended.
  */
@@ -122,7 +122,7 @@ async function readFrames(frames: readonly ImageFrame[], policy: Policy, carry: 
   return out;
 }
 
-/** OCR (in its worker) and the QR scan (this thread) of one frame: QR codes carry links OCR cannot read (./qr.ts). */
+/** OCR and the QR scan (each in its worker) of one frame: QR codes carry links OCR cannot read (./qr.ts). */
 async function readFrame(f: ImageFrame, policy: Policy): Promise<ModerationResult[]> {
   const where = f.frame ? { frame: f.frame } : {};
   const [text, qr] = await Promise.all([moderateImageText(f.source ?? f.image, policy, where), moderateImageQr(f.image, policy, where)]);
