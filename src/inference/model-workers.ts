@@ -36,11 +36,20 @@ export function modelWorkers(): ModelWorkers {
 
 export const send = <T>(pool: WorkerPool, job: ModelJob): Promise<T> => pool.call<T>(job);
 
-/** Copies the pixels once into memory the workers read. */
+const shared = new WeakMap<RgbImage, SharedImage>();
+
+/**
+ * The pixels in memory the workers read, copied once per image: a video frame goes to the
+ * safety batch and to the QR scan, a portrait to both workers, and all reuse the one copy.
+ */
 export function share(img: RgbImage): SharedImage {
-  const pixels = new SharedArrayBuffer(img.data.length);
-  new Uint8Array(pixels).set(img.data);
-  return { pixels, width: img.width, height: img.height };
+  let s = shared.get(img);
+  if (!s) {
+    const pixels = new SharedArrayBuffer(img.data.length);
+    new Uint8Array(pixels).set(img.data);
+    shared.set(img, (s = { pixels, width: img.width, height: img.height }));
+  }
+  return s;
 }
 
 /** classifyImageSafetyBatch in the side worker: one ORT run for the images, the event loop free meanwhile. */

@@ -4,8 +4,8 @@
 // decoded image through a SharedArrayBuffer.
 import type { AgeEstimate, FaceEmbedding, SpoofScores } from './face-analysis.js';
 import type { DetectedFace, DetectOptions } from './faces.js';
-import { modelWorkers, send, share } from './model-workers.js';
-import type { SharedImage } from './model-worker.js';
+import type { RgbImage } from './image.js';
+import { classifyImageSafetyOffThread, modelWorkers, send, share } from './model-workers.js';
 import { toRgb, type ImageInput } from './portrait.js';
 import type { SafetyResult } from './safety.js';
 
@@ -31,11 +31,12 @@ export interface PortraitAnalysis {
 
 /** Detected faces (up to `maxFaces`, default 5), each with its embedding, spoof hints and age. */
 export async function analyzeFaces(input: ImageInput, opts: PortraitOptions = {}): Promise<PortraitFace[]> {
-  return facesOf(share(await toRgb(input)), opts);
+  return facesOf(await toRgb(input), opts);
 }
 
-async function facesOf(image: SharedImage, opts: PortraitOptions): Promise<PortraitFace[]> {
+async function facesOf(img: RgbImage, opts: PortraitOptions): Promise<PortraitFace[]> {
   const { face, side } = modelWorkers();
+  const image = share(img);
   const { ageBands = false, ...detect } = opts;
   const found = await send<DetectedFace[]>(face, { op: 'detect', image, opts: { maxFaces: 5, ...detect } });
   // All faces queue at once: each worker works through its jobs while the other does its own.
@@ -51,7 +52,6 @@ async function facesOf(image: SharedImage, opts: PortraitOptions): Promise<Portr
 /** One decode; safety beside the face chain. */
 export async function analyzePortrait(input: ImageInput, opts: PortraitOptions = {}): Promise<PortraitAnalysis> {
   const img = await toRgb(input);
-  const image = share(img);
-  const [[safety], faces] = await Promise.all([send<SafetyResult[]>(modelWorkers().side, { op: 'safety', images: [image] }), facesOf(image, opts)]);
+  const [[safety], faces] = await Promise.all([classifyImageSafetyOffThread([img]), facesOf(img, opts)]);
   return { width: img.width, height: img.height, safety: safety!, faces };
 }

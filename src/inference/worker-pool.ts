@@ -27,12 +27,9 @@ export class WorkerPool {
   call<T>(message: object, transfer: ArrayBuffer[] = []): Promise<T> {
     const slot = this.leastBusy();
     const id = this.nextId++;
-    let entry!: Pending;
-    const answer = new Promise<T>((resolve, reject) => {
-      entry = { resolve: resolve as (v: unknown) => void, reject, settled: Promise.resolve() };
-    });
-    entry.settled = answer.catch(() => undefined);
-    slot.pending.set(id, entry);
+    let settle!: Pick<Pending, 'resolve' | 'reject'>;
+    const answer = new Promise<T>((resolve, reject) => (settle = { resolve: resolve as (v: unknown) => void, reject }));
+    slot.pending.set(id, { ...settle, settled: answer.catch(() => undefined) });
     slot.worker.ref();
     slot.worker.postMessage({ id, ...message }, transfer);
     return answer;

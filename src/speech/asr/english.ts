@@ -1,7 +1,7 @@
 import { POCKETSPHINX_PRESETS, type PocketsphinxPreset } from './decoder-presets';
 import { LivePocketsphinx } from './pocketsphinx-live';
 import type { AsrError, LiveDecoder, Recognizer, TimedWord, Transcript } from './types';
-import { WarmDecoders } from './warm-decoders';
+import { WarmDecoders, type StartDecoder } from './warm-decoders';
 
 /**
  * English free decoding with pocketsphinx's US English model. Weak (20–75% word errors on
@@ -21,7 +21,7 @@ const pools = new Map<string, WarmDecoders>();
 
 /** The same recogniser with any decoder flags (bench/asr-eval.ts compares settings beyond the presets). */
 export function pocketsphinxWith(args: readonly string[], version: string, bin = 'pocketsphinx_continuous', warm = 0): Recognizer {
-  const cold = (onWords: (w: TimedWord[]) => void, onError: (e: AsrError) => void) => new LivePocketsphinx(bin, onWords, onError, args);
+  const cold: StartDecoder = (onWords, onError) => new LivePocketsphinx(bin, onWords, onError, args);
   const start: Start = warm > 0 ? (onWords, onError) => warmPool(bin, args, warm, cold).claim(onWords, onError) : cold;
   return {
     language: 'en',
@@ -33,7 +33,7 @@ export function pocketsphinxWith(args: readonly string[], version: string, bin =
 }
 
 /** The pool of decoders with this binary and these flags; `start` makes one when the pool is new. */
-export function warmPool(bin: string, args: readonly string[], size: number, start: ConstructorParameters<typeof WarmDecoders>[0]): WarmDecoders {
+export function warmPool(bin: string, args: readonly string[], size: number, start: StartDecoder): WarmDecoders {
   const key = JSON.stringify([bin, args, size]);
   let pool = pools.get(key);
   if (!pool) pools.set(key, (pool = new WarmDecoders(start, size)));

@@ -18,6 +18,9 @@ export interface ResidentDecoder extends LiveDecoder {
 }
 
 interface Sink { onWords: (words: TimedWord[]) => void; onError: (e: AsrError) => void }
+
+/** Starts one decoder that hands its words and its failure to these callbacks. */
+export type StartDecoder = (onWords: Sink['onWords'], onError: Sink['onError']) => ResidentDecoder;
 interface Spare { decoder: ResidentDecoder; sink: Sink }
 
 const ignore: Sink = { onWords: () => {}, onError: () => {} };
@@ -27,7 +30,7 @@ export class WarmDecoders {
   private active = 0;
 
   constructor(
-    private readonly start: (onWords: Sink['onWords'], onError: Sink['onError']) => ResidentDecoder,
+    private readonly start: StartDecoder,
     /** Spares kept waiting. */
     private readonly size: number,
   ) {}
