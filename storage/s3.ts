@@ -98,6 +98,16 @@ export class ObjectStore {
     }
   }
 
+  /** The stored content type of an object, or null when there is no such object. */
+  async contentType(key: string): Promise<string | null> {
+    try {
+      return (await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))).ContentType ?? 'application/octet-stream';
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
   /** Streams an object to a file; false when there is no such object. */
   async download(key: string, file: string): Promise<boolean> {
     let body: Readable;
@@ -109,6 +119,20 @@ export class ObjectStore {
     }
     await pipeline(body, fs.createWriteStream(file));
     return true;
+  }
+
+  /**
+   * A readable body of an object, or of a byte range of it (`bytes=a-b`), for serving it on;
+   * null when there is no such object.
+   */
+  async read(key: string, range?: string): Promise<{ body: Readable; size: number; contentRange?: string; contentType?: string } | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }));
+      return { body: out.Body as Readable, size: Number(out.ContentLength ?? 0), contentRange: out.ContentRange, contentType: out.ContentType };
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
   }
 
   /** Copy then delete: S3 has no rename. The destination is tagged before the source goes. */

@@ -14,6 +14,10 @@ import { accessRoutes } from './routes/access';
 import { doNotCloneRoutes } from './routes/do-not-clone';
 import { subjectLinkRoutes } from './routes/subject-links';
 import { captureRoutes } from './routes/capture';
+import { reviewConsoleRoutes } from './routes/review-console';
+import { reviewItemRoutes } from './routes/review-items';
+import { reviewSessionRoutes } from './routes/review-session';
+import { reviewTenantRoutes } from './routes/review-tenant';
 
 export function createApp(ctx: AppContext) {
   const app = new OpenAPIHono({
@@ -29,6 +33,10 @@ export function createApp(ctx: AppContext) {
   app.notFound((c) => problemResponse(new AppError('request.invalid', 'no such route'), new URL(c.req.url).pathname));
 
   app.route('/', healthRoutes(ctx));
+  // The review console: its page, and its JSON API on moderator sessions (never API keys).
+  app.route('/', reviewConsoleRoutes());
+  app.route('/', reviewSessionRoutes(ctx));
+  app.route('/', reviewItemRoutes(ctx));
   // Browsers cannot set headers on a WebSocket: stream routes also take the key from ?key= or a subprotocol.
   app.use('/v1/streams/*', streamKeyBridge);
   app.use('/v1/*', requireApiKey(ctx.db));
@@ -43,6 +51,8 @@ export function createApp(ctx: AppContext) {
   app.route('/', subjectLinkRoutes(ctx));
   // Capture links: /v1/consents/{id}/capture-links takes the key; /capture/{token} (page, upload) the token alone.
   app.route('/', captureRoutes(ctx));
+  // Appeals, answers to evidence requests and the review of an item, for the tenant.
+  app.route('/', reviewTenantRoutes(ctx));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { moderateCommand } from './moderate';
+import { moderatorCommand } from './moderator';
 import { serveCommand, workerCommand } from './serve';
 import { tenantCommand } from './tenant';
 
@@ -14,6 +15,8 @@ const USAGE = `likeness <command>
   tenant create <name>           create a tenant and print its API key once
   tenant key <tenant> [--approver] [--label L]
                                  another API key; --approver may approve reads of children's data
+  moderator create --email E [--role moderator|senior|admin] [--name N] [--tenant ID]... [--queue Q]... [--password-stdin]
+                                 a review console account (the first admin); prints a generated password once
 
 Configuration comes from the environment; see the README.`;
 
@@ -30,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
       return moderateCommand(rest);
     case 'tenant':
       return tenantCommand(rest);
+    case 'moderator':
+      return moderatorCommand(rest);
     default:
       console.error(USAGE);
       return command === undefined || command === '--help' || command === 'help' ? 0 : 2;

@@ -187,38 +187,37 @@ export async function setSuspended(
  * `failed` refuses them. Only `review` can be settled, so a reviewer never overrides a
  * machine outcome. A failure also drops the face references: the reviewer judged the
  * recording they came from untrustworthy (e.g. a photo held up), and a face from it must
- * not let anyone's uploads match; a new ceremony brings new ones.
+ * not let anyone's uploads match; a new ceremony brings new ones. Runs in the caller's
+ * transaction: the review console records its decision beside it.
  */
 export async function settleVerification(
-  ctx: AppContext,
+  q: Queryable,
+  signer: Awaited<ReturnType<typeof signingKey>>,
   tenantId: string,
   id: string,
   actor: string,
   s: { decision: 'verified' | 'failed'; reason: string; reviewer: string },
 ): Promise<{ attestation: AttestationRow; receipt: Receipt }> {
-  const signer = await signingKey(ctx.db);
-  return ctx.db.tx(async (q) => {
-    const a = await lockAttestation(q, tenantId, id);
-    if (!a) throw new AppError('consent.not_found', 'no such attestation');
-    if (a.verification !== 'review') throw new AppError('consent.conflict', `verification is ${a.verification}, not review`);
-    if (a.state === 'revoked' || a.state === 'expired') throw new AppError('consent.conflict', `the attestation is ${a.state}`);
-    const [challenge] = await q.query<{ id: string }>(
-      `select id from consent_challenges where attestation_id = $1 and outcome = 'review' order by created_at desc limit 1`,
-      [a.id],
-    );
-    const dropped = s.decision === 'failed'
-      ? (await q.query('delete from consent_face_refs where attestation_id = $1 returning id', [a.id])).length +
-        (await deleteVoiceReferences(q, a.id))
-      : 0;
-    await updateAttestation(q, id, { verification: s.decision });
-    const after = (await lockAttestation(q, tenantId, id))!;
-    const subject = (await getSubject(q, tenantId, a.subject_id))!;
-    const receipt = await record(q, signer, after, subject, s.decision === 'verified' ? 'verified' : 'verification_failed', actor, {
-      settled: 'review', reviewer: s.reviewer, reason: s.reason, challenge_id: challenge?.id ?? null,
-      ...(s.decision === 'failed' ? { references_deleted: dropped } : {}),
-    });
-    return { attestation: after, receipt };
+  const a = await lockAttestation(q, tenantId, id);
+  if (!a) throw new AppError('consent.not_found', 'no such attestation');
+  if (a.verification !== 'review') throw new AppError('consent.conflict', `verification is ${a.verification}, not review`);
+  if (a.state === 'revoked' || a.state === 'expired') throw new AppError('consent.conflict', `the attestation is ${a.state}`);
+  const [challenge] = await q.query<{ id: string }>(
+    `select id from consent_challenges where attestation_id = $1 and outcome = 'review' order by created_at desc limit 1`,
+    [a.id],
+  );
+  const dropped = s.decision === 'failed'
+    ? (await q.query('delete from consent_face_refs where attestation_id = $1 returning id', [a.id])).length +
+      (await deleteVoiceReferences(q, a.id))
+    : 0;
+  await updateAttestation(q, id, { verification: s.decision });
+  const after = (await lockAttestation(q, tenantId, id))!;
+  const subject = (await getSubject(q, tenantId, a.subject_id))!;
+  const receipt = await record(q, signer, after, subject, s.decision === 'verified' ? 'verified' : 'verification_failed', actor, {
+    settled: 'review', reviewer: s.reviewer, reason: s.reason, challenge_id: challenge?.id ?? null,
+    ...(s.decision === 'failed' ? { references_deleted: dropped } : {}),
   });
+  return { attestation: after, receipt };
 }
 
 /** Loads the attestation an item names and judges it for the item's kind. */

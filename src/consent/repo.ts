@@ -159,3 +159,29 @@ export const toSubjectFacts = (s: SubjectRow): SubjectFacts => ({
 });
 
 const jsonOrNull = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+export interface RecordedChallengeRow {
+  id: string;
+  language: string;
+  statement: string;
+  outcome: string | null;
+  recording_key: string | null;
+  created_at: Date;
+}
+
+/** The newest ceremony of an attestation that has a recording: what a reviewer looks at. */
+export async function latestRecordedChallenge(q: Queryable, attestationId: string): Promise<RecordedChallengeRow | null> {
+  const rows = await q.query<RecordedChallengeRow>(
+    `select id, language, statement, outcome, recording_key, created_at from consent_challenges
+     where attestation_id = $1 and recording_key is not null order by created_at desc limit 1`,
+    [attestationId],
+  );
+  return rows[0] ?? null;
+}
+
+export async function challengeChecks(q: Queryable, challengeId: string) {
+  return q.query<{ name: string; status: string; score: number | null; threshold: number | null; evidence: Record<string, unknown> }>(
+    'select name, status, score, threshold, evidence from consent_checks where challenge_id = $1 order by name',
+    [challengeId],
+  );
+}

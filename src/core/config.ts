@@ -46,6 +46,8 @@ const EnvSchema = z.object({
   CONSENT_SWEEP_SECONDS: unsetIfEmpty(z.coerce.number().int().min(1).max(86_400).default(60)),
   /** Where capture links point when the API sits behind a proxy; unset = the origin the creator called. */
   CAPTURE_BASE_URL: unsetIfEmpty(z.string().url().regex(/^https?:\/\//).optional()),
+  REVIEW_LEASE_SECONDS: unsetIfEmpty(z.coerce.number().int().min(1).max(86_400).default(600)),
+  REVIEW_SESSION_HOURS: unsetIfEmpty(z.coerce.number().positive().max(720).default(12)),
   ...Object.fromEntries(
     MEDIA_KINDS.map((k) => [`LIMIT_${k.toUpperCase()}_BYTES`, z.coerce.number().int().positive().optional()]),
   ),
@@ -81,6 +83,8 @@ export interface Config {
   /** How often each API process expires attestations past their `valid_until`. */
   consentSweepSeconds: number;
   captureBaseUrl?: string;
+  /** How long a moderator's claim on a review item lasts before it returns to its queue. */
+  review: { leaseSeconds: number; sessionHours: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -127,5 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ffprobePath: e.FFPROBE_PATH,
     consentSweepSeconds: e.CONSENT_SWEEP_SECONDS,
     captureBaseUrl: e.CAPTURE_BASE_URL,
+    review: { leaseSeconds: e.REVIEW_LEASE_SECONDS, sessionHours: e.REVIEW_SESSION_HOURS },
   };
 }

@@ -48,6 +48,23 @@ export type ErrorCode =
   | 'access.conflict'
   | 'access.no_content'
   | 'protected.key_destroyed'
+  | 'consent.moderator_only'
+  | 'review.session_required'
+  | 'review.login_failed'
+  | 'review.locked'
+  | 'review.csrf'
+  | 'review.forbidden'
+  | 'review.not_found'
+  | 'review.claimed'
+  | 'review.not_claimed'
+  | 'review.decided'
+  | 'review.not_waiting'
+  | 'review.invalid_decision'
+  | 'review.weak_password'
+  | 'review.moderator_exists'
+  | 'review.link_expired'
+  | 'appeal.not_appealable'
+  | 'appeal.exists'
   | 'internal';
 
 /** Codes that later layers (consent, moderation) add are dotted too; unknown ones answer 422. */
@@ -101,6 +118,25 @@ const statusByCode: Record<ErrorCode, number> = {
   'access.conflict': 409,
   'access.no_content': 409,
   'protected.key_destroyed': 410,
+  // Settling a ceremony is a moderator's act in the review console, never the tenant's own key.
+  'consent.moderator_only': 403,
+  // The review console: sessions, CSRF, claims (a claim someone else holds is a conflict).
+  'review.session_required': 401,
+  'review.login_failed': 401,
+  'review.locked': 423,
+  'review.csrf': 403,
+  'review.forbidden': 403,
+  'review.not_found': 404,
+  'review.claimed': 409,
+  'review.not_claimed': 409,
+  'review.decided': 409,
+  'review.not_waiting': 409,
+  'review.invalid_decision': 400,
+  'review.weak_password': 400,
+  'review.moderator_exists': 409,
+  'review.link_expired': 403,
+  'appeal.not_appealable': 409,
+  'appeal.exists': 409,
   internal: 500,
 };
 

@@ -4,7 +4,8 @@ import type { ObjectTags } from '../../storage/tags';
 import type { Decision } from '../../pipelines/types';
 import { applyProtectedDecision } from './protected-store';
 import { protectedTagsOf, protectionOf } from './protection';
-import type { MediaRow, MediaState } from './repo';
+import { appendEvent, updateMedia, type MediaRow, type MediaState } from './repo';
+import type { Queryable } from '../db/db';
 
 export const STATE_BY_DECISION: Record<Decision, MediaState> = {
   pass: 'released',
@@ -48,4 +49,18 @@ export async function applyDecision(store: ObjectStore, m: MediaRow, decision: D
   }
   await store.setTags(from, tagsFor(m, state));
   return { state, objectKey: from };
+}
+
+/**
+ * Writes a decision that storage has acted on (applyDecision) to the item's row and its event
+ * log: the worker's pipeline run and a moderator's decision go through here alike.
+ */
+export async function recordDecision(
+  q: Queryable,
+  m: Pick<MediaRow, 'id' | 'tenant_id'>,
+  applied: { state: MediaState; objectKey: string },
+  d: { decision: string; reason: string | null; type: string; actor: string; data?: Record<string, unknown> },
+): Promise<void> {
+  await updateMedia(q, m.id, { state: applied.state, object_key: applied.objectKey, decision: d.decision, reason_code: d.reason, decided_at: new Date() });
+  await appendEvent(q, { tenantId: m.tenant_id, mediaId: m.id, type: d.type, actor: d.actor, data: { decision: d.decision, reason: d.reason, ...d.data } });
 }

@@ -4,11 +4,12 @@ import path from 'node:path';
 import { PIPELINES, runPipeline, type MediaFacts } from '../../pipelines';
 import { keptKey, quarantineKey } from '../../storage/keys';
 import type { AppContext } from '../app-context';
-import { applyDecision } from '../media/finalize';
+import { applyDecision, recordDecision } from '../media/finalize';
 import { purgeObjects } from '../media/delete';
 import { fetchProtected, protectIfEstimatedChild } from '../media/protected';
 import { protectionOf } from '../media/protection';
 import { appendEvent, getMediaById, replaceStageResults, updateMedia, type MediaRow } from '../media/repo';
+import { openMediaReview } from '../review/enqueue';
 
 const FINAL_STATES = new Set(['released', 'review', 'blocked', 'rejected']);
 
@@ -47,19 +48,11 @@ export async function processMedia(ctx: AppContext, mediaId: string, workerId: s
       const rows = await q.query('select id from media where id = $1 for update', [mediaId]);
       if (!rows.length) return false;
       await replaceStageResults(q, mediaId, run.results);
-      await updateMedia(q, mediaId, {
-        state: (applied?.state ?? 'review') as MediaRow['state'],
-        object_key: applied?.objectKey ?? media.object_key,
-        decision: run.decision,
-        reason_code: run.reason ?? null,
-        decided_at: new Date(),
-      });
-      await appendEvent(q, {
-        tenantId: media.tenant_id,
-        mediaId,
-        type: 'decided',
-        actor: `worker:${workerId}`,
-        data: { decision: run.decision, reason: run.reason ?? null },
+      const state = (applied?.state ?? 'review') as MediaRow['state'];
+      // Every item that ends in review gets a review item in the same transaction: none is left without a door.
+      if (state === 'review') await openMediaReview(q, media, run.results);
+      await recordDecision(q, media, { state, objectKey: applied?.objectKey ?? media.object_key }, {
+        decision: run.decision, reason: run.reason ?? null, type: 'decided', actor: `worker:${workerId}`,
       });
       return true;
     });
@@ -96,6 +89,7 @@ export async function failClosed(ctx: AppContext, mediaId: string, error: string
   if (!media || FINAL_STATES.has(media.state)) return;
   await ctx.db.tx(async (q) => {
     await updateMedia(q, mediaId, { state: 'review', decision: 'review', reason_code: 'pipeline.failed', decided_at: new Date() });
+    await openMediaReview(q, media, [{ stage: 'pipeline', status: 'review', reason: 'pipeline.failed' }]);
     await appendEvent(q, { tenantId: media.tenant_id, mediaId, type: 'failed', actor: 'worker', data: { error: error.slice(0, 500) } });
   });
 }

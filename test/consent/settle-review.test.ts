@@ -5,6 +5,25 @@ import { spokenWords } from '../../src/consent/asr/statement';
 import { verifyReceipt } from '../../src/consent/receipts';
 import { backends, startService, upload, waitDecided, type Service } from '../support/harness';
 import { attestation, call, consentVideo, speech, subject } from './support';
+import { moderator, type Console } from '../review/support';
+
+/**
+ * A moderator settles the ceremony in the review console (the tenant's own key no longer can):
+ * approve = verified, reject = failed. Returns the newest receipt, which records the settlement.
+ */
+async function settle(svc: Service, mod: Console, attestationId: string, action: 'approve' | 'reject', note: string) {
+  await mod.call('GET', '/review/api/queues');
+  const [item] = await svc.ctx.db.query<{ id: string }>(
+    `select id from review_items where attestation_id = $1 and subject_type = 'consent' and state <> 'decided'`, [attestationId],
+  );
+  if (!item) return { status: 409, body: { code: 'review.not_found' } as Record<string, any> };
+  const claimed = await mod.claim(item.id);
+  if (claimed.status !== 200) return claimed;
+  const r = await mod.decide(item.id, { action, note, ...(action === 'reject' ? { reason: 'consent.statement_not_said' } : {}) });
+  if (r.status !== 200) return r;
+  const receipts = (await call(svc, 'GET', `/v1/consents/${attestationId}/receipts`)).body.items as Record<string, any>[];
+  return { status: 200, body: { verification: r.body.item.consent.attestation.verification, receipt: receipts.at(-1)! } };
+}
 
 const FACES = path.resolve(process.env.LIKENESS_SHARED_DATA ?? path.join(process.cwd(), '../shared/data'), 'faces-dev');
 const hasFestival = fs.existsSync('/usr/bin/text2wave');
@@ -55,49 +74,46 @@ describe.skipIf(!hasFestival).each(backends())('settling a review verification o
     const a = await voiceInReview(svc, audio);
     expect(await consentStageFor(a.id)).toMatchObject({ status: 'review', reason: 'consent.unverified' });
 
-    const r = await call(svc, 'POST', `/v1/consents/${a.id}/verification`, {
-      decision: 'verified', reason: 'listened to the recording: the subject reads the statement in French', reviewer: 'reviewer@acme.example',
-    });
+    const mod = await moderator(svc, 'moderator');
+    const r = await settle(svc, mod, a.id, 'approve', 'listened to the recording: the subject reads the statement in French');
     expect(r.status).toBe(200);
     expect(r.body.verification).toBe('verified');
     expect(r.body.receipt.body.event).toMatchObject({
       type: 'verified',
-      data: { settled: 'review', reviewer: 'reviewer@acme.example', challenge_id: a.challengeId },
+      data: { settled: 'review', reviewer: mod.email.split('@')[0], challenge_id: a.challengeId },
     });
     expect(r.body.receipt.body.consent.verification).toBe('verified');
     const key = (await call(svc, 'GET', '/v1/consent-receipts/key')).body.public_pem as string;
     expect(verifyReceipt(key, r.body.receipt)).toBe(true);
     const events = (await call(svc, 'GET', `/v1/consents/${a.id}`)).body.events as { type: string; actor: string }[];
     expect(events.map((e) => e.type)).toEqual(['created', 'challenge_issued', 'verification_review', 'verified']);
-    expect(events.at(-1)!.actor).toMatch(/^tenant:/);
+    expect(events.at(-1)!.actor).toMatch(/^moderator:/);
 
     expect(await consentStageFor(a.id)).toMatchObject({ status: 'pass' });
 
-    const again = await call(svc, 'POST', `/v1/consents/${a.id}/verification`, { decision: 'failed', reason: 'second thoughts', reviewer: 'x' });
-    expect(again).toMatchObject({ status: 409, body: { code: 'consent.conflict' } });
+    // Settled once: no item is left to settle again, and the tenant's own key cannot.
+    expect((await settle(svc, mod, a.id, 'reject', 'second thoughts')).status).toBe(409);
+    const tenant = await call(svc, 'POST', `/v1/consents/${a.id}/verification`, { decision: 'failed', reason: 'second thoughts', reviewer: 'x' });
+    expect(tenant).toMatchObject({ status: 403, body: { code: 'consent.moderator_only' } });
     expect((await call(svc, 'GET', `/v1/consents/${a.id}`)).body.verification).toBe('verified');
   });
 
-  it('failed: uploads are refused; only review can be settled; bad input and other tenants are refused', async () => {
+  it('failed: uploads are refused; a moderator of another tenant cannot see it; only review can be settled', async () => {
     const a = await voiceInReview(svc, audio);
-    const bad = await call(svc, 'POST', `/v1/consents/${a.id}/verification`, { decision: 'maybe', reason: '', reviewer: 'r' });
-    expect(bad.status).toBe(400);
-    expect(bad.type).toContain('application/problem+json');
-    expect(bad.body.code).toBe('request.invalid');
-    const foreign = await call(svc, 'POST', `/v1/consents/${a.id}/verification`, { decision: 'verified', reason: 'ok', reviewer: 'r' }, svc.keyB);
-    expect(foreign).toMatchObject({ status: 404, body: { code: 'consent.not_found' } });
+    const tenantB = (await svc.ctx.db.query<{ id: string }>(`select id from tenants where name = 'tenant-b'`))[0]!.id;
+    const foreign = await moderator(svc, 'moderator', { tenantIds: [tenantB] });
+    expect((await settle(svc, foreign, a.id, 'approve', 'ok')).body.code).toBe('review.not_found');
 
-    const r = await call(svc, 'POST', `/v1/consents/${a.id}/verification`, { decision: 'failed', reason: 'not the subject speaking', reviewer: 'reviewer@acme.example' });
+    const r = await settle(svc, await moderator(svc, 'moderator'), a.id, 'reject', 'not the subject speaking');
     expect(r.status).toBe(200);
     expect(r.body.verification).toBe('failed');
-    expect(r.body.receipt.body.event).toMatchObject({ type: 'verification_failed', data: { reviewer: 'reviewer@acme.example', reason: 'not the subject speaking' } });
+    expect(r.body.receipt.body.event).toMatchObject({ type: 'verification_failed', data: { reason: 'not the subject speaking' } });
     const refused = await upload(svc, 'driving_audio', audio, { query: { consent_id: a.id } });
     expect(refused).toMatchObject({ status: 422, body: { code: 'consent.verification_failed' } });
 
-    // An attestation never in review (unverified: no ceremony) cannot be settled.
+    // An attestation never in review (unverified: no ceremony) has no review item to settle.
     const fresh = await attestation(svc, await subject(svc), { scopes: ['voice'], purposes: ['driving'] });
-    const c = await call(svc, 'POST', `/v1/consents/${fresh.id}/verification`, { decision: 'verified', reason: 'trust me', reviewer: 'r' });
-    expect(c).toMatchObject({ status: 409, body: { code: 'consent.conflict' } });
+    expect((await settle(svc, await moderator(svc, 'moderator'), fresh.id, 'approve', 'trust me')).status).toBe(409);
   });
 });
 
@@ -132,7 +148,7 @@ describe.skipIf(!hasFestival || !hasFaces)('settling a face ceremony in review (
     const id = await faceInReview('deepface_c03/1.jpg');
     expect(stageOf(await portrait('deepface_c03/5.jpg', id), 'consent')).toMatchObject({ status: 'review', reason: 'consent.unverified' });
 
-    const r = await call(svc, 'POST', `/v1/consents/${id}/verification`, { decision: 'verified', reason: 'live person, same face', reviewer: 'reviewer@acme.example' });
+    const r = await settle(svc, await moderator(svc, 'moderator'), id, 'approve', 'live person, same face');
     expect(r.status).toBe(200);
 
     const same = await portrait('deepface_c03/5.jpg', id);
@@ -145,7 +161,7 @@ describe.skipIf(!hasFestival || !hasFaces)('settling a face ceremony in review (
   it('failed: the ceremony\'s face references are dropped with it', async () => {
     const id = await faceInReview('deepface_c03/1.jpg');
     expect((await svc.ctx.db.query('select 1 from consent_face_refs where attestation_id = $1', [id])).length).toBeGreaterThan(0);
-    const r = await call(svc, 'POST', `/v1/consents/${id}/verification`, { decision: 'failed', reason: 'a photo held up to the camera', reviewer: 'reviewer@acme.example' });
+    const r = await settle(svc, await moderator(svc, 'moderator'), id, 'reject', 'a photo held up to the camera');
     expect(r.body.receipt.body.event.data.references_deleted).toBeGreaterThan(0);
     expect(await svc.ctx.db.query('select 1 from consent_face_refs where attestation_id = $1', [id])).toEqual([]);
     const refused = await upload(svc, 'portrait_image', fs.readFileSync(path.join(FACES, 'deepface_c03/5.jpg')), { query: { consent_id: id } });

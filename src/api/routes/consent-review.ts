@@ -1,38 +1,26 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppContext } from '../../app-context';
-import { settleVerification } from '../../consent/attestations';
+import { AppError } from '../../core/errors';
 import type { AuthEnv } from '../auth';
-import { AttestationSchema, attestationView, IdParam } from './consent-schemas';
+import { IdParam } from './consent-schemas';
 import { problem } from '../route-spec';
 
-
-const SettleSchema = z
-  .object({
-    decision: z.enum(['verified', 'failed']),
-    reason: z.string().min(1).max(1000),
-    reviewer: z.string().min(1).max(200).openapi({ description: 'The person who judged the ceremony' }),
-  })
-  .openapi('VerificationSettlement');
-
-/** A person settles a ceremony that ended in review. */
-export function consentReviewRoutes(ctx: AppContext) {
+/**
+ * The tenant's old door to settle its own ceremony. The party that wants the consent to pass
+ * must not judge it: settling is a moderator's act in the review console (`/review`), so this
+ * route answers 403 `consent.moderator_only` to every key.
+ */
+export function consentReviewRoutes(_ctx: AppContext) {
   const app = new OpenAPIHono<AuthEnv>();
   app.openapi(
     createRoute({
       method: 'post', path: '/v1/consents/{id}/verification', security: [{ apiKey: [] }],
-      summary: 'Settle a verification in review: verified (uploads then follow the usual rules, face match included) or failed',
-      request: { params: IdParam, body: { content: { 'application/json': { schema: SettleSchema } }, required: true } },
-      responses: {
-        200: { description: 'Settled, with the receipt', content: { 'application/json': { schema: AttestationSchema } } },
-        400: problem('Invalid settlement'),
-        404: problem('No such attestation'),
-        409: problem('Verification is not in review, or the attestation ended (consent.conflict)'),
-      },
+      summary: 'Gone for tenants: a ceremony in review is settled by a moderator in the review console',
+      request: { params: IdParam, body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
+      responses: { 403: problem('Settling a verification is a moderator’s act (consent.moderator_only)') },
     }),
-    async (c) => {
-      const tenant = c.get('tenant');
-      const { attestation, receipt } = await settleVerification(ctx, tenant.id, c.req.valid('param').id, `tenant:${tenant.id}`, c.req.valid('json'));
-      return c.json({ ...attestationView(attestation), receipt }, 200);
+    () => {
+      throw new AppError('consent.moderator_only', 'a ceremony in review is settled by a moderator in the review console, not with an API key');
     },
   );
   return app;

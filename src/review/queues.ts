@@ -1,0 +1,68 @@
+import type { AppContext } from '../app-context';
+import { factsOf } from './accounts';
+import { agreementTable } from './agreement';
+import { itemFacts, scopeFilters } from './claims';
+import { openConsentReviews } from './enqueue';
+import { listedQueues, mayWork, queueFilter, queueLabel, roleMayWork, slaMinutes, type PrimaryQueue, type QueueId } from './policy';
+import { countAvailable, decidedMediaItems, decisionsSince, listAvailable, listModerators, slaOverrides, tenantNames, type ModeratorRow, type ReviewItemRow } from './repo';
+
+/**
+ * The queues a moderator may work, with counts, the oldest item's age and overdue counts
+ * against each queue's SLA; a queue's items; the dashboard built on the same figures.
+ */
+export async function queueSummaries(ctx: AppContext, m: ModeratorRow) {
+  await openConsentReviews(ctx.db);
+  const facts = factsOf(m);
+  const [overrides, names] = await Promise.all([slaOverrides(ctx.db), tenantNames(ctx.db)]);
+  const tenantQueues = Object.keys(names)
+    .filter((id) => !facts.tenantIds || facts.tenantIds.includes(id))
+    .map((id) => `tenant:${id}` as QueueId);
+  const now = Date.now();
+  const out = [];
+  for (const id of [...listedQueues(), ...tenantQueues]) {
+    const filter = queueFilter(id);
+    if (filter.queue && !roleMayWork(facts.role, filter.queue as PrimaryQueue)) continue;
+    const sla = slaMinutes(id, overrides);
+    const c = await countAvailable(ctx.db, facts, filter, scopeFilters(facts), new Date(now - sla * 60_000));
+    out.push({
+      id, label: queueLabel(id, names), count: c.count, overdue: c.overdue, sla_minutes: sla,
+      oldest_age_seconds: c.oldest ? Math.round((now - c.oldest.getTime()) / 1000) : null,
+    });
+  }
+  return out;
+}
+
+export async function queueItems(ctx: AppContext, m: ModeratorRow, queue: QueueId, limit: number) {
+  await openConsentReviews(ctx.db);
+  const facts = factsOf(m);
+  const [overrides, names] = await Promise.all([slaOverrides(ctx.db), tenantNames(ctx.db)]);
+  const rows = await listAvailable(ctx.db, facts, queueFilter(queue), scopeFilters(facts), limit);
+  const now = Date.now();
+  return rows.filter((r) => mayWork(facts, itemFacts(r))).map((r) => summary(r, names, slaMinutes(r.queue, overrides), now));
+}
+
+const summary = (r: ReviewItemRow, names: Record<string, string>, sla: number, now: number) => ({
+  id: r.id, subject_type: r.subject_type, kind: r.kind, queue: r.queue, tenant_id: r.tenant_id, tenant_name: names[r.tenant_id] ?? null,
+  categories: r.categories, reasons: r.reasons, priority: r.priority, created_at: r.created_at.toISOString(),
+  age_seconds: Math.round((now - r.created_at.getTime()) / 1000), overdue: now - r.created_at.getTime() > sla * 60_000,
+});
+
+export async function dashboard(ctx: AppContext, m: ModeratorRow) {
+  const day = new Date(Date.now() - 86_400_000);
+  const [queues, decisions, decided, moderators] = await Promise.all([
+    queueSummaries(ctx, m), decisionsSince(ctx.db, day), decidedMediaItems(ctx.db, new Date(Date.now() - 30 * 86_400_000)), listModerators(ctx.db),
+  ]);
+  const byId = new Map(moderators.map((x) => [`moderator:${x.id}`, x]));
+  return {
+    queues,
+    overdue_total: queues.find((q) => q.id === 'all')?.overdue ?? 0,
+    per_moderator: decisions.map((d) => {
+      const who = byId.get(d.actor);
+      // Per hour over the hours they were active in the last day (at least one).
+      const hours = Math.max(1, (d.last.getTime() - d.first.getTime()) / 3_600_000);
+      return { moderator: who?.display_name ?? d.actor, email: who?.email ?? null, decisions: Number(d.decisions), per_hour: Math.round((Number(d.decisions) / hours) * 10) / 10 };
+    }),
+    agreement: agreementTable(decided),
+    window: { decisions_since: day.toISOString(), agreement_days: 30 },
+  };
+}
