@@ -3,8 +3,8 @@ import { factsOf } from './accounts';
 import { agreementTable } from './agreement';
 import { itemFacts, scopeFilters } from './claims';
 import { openConsentReviews } from './enqueue';
-import { listedQueues, mayWork, queueFilter, queueLabel, roleMayWork, slaMinutes, type PrimaryQueue, type QueueId } from './policy';
-import { countAvailable, decidedMediaItems, decisionsSince, listAvailable, listModerators, slaOverrides, tenantNames, type ModeratorRow, type ReviewItemRow } from './repo';
+import { itemInQueue, listedQueues, mayWork, queueFilter, queueLabel, roleMayWork, slaMinutes, type PrimaryQueue, type QueueId } from './policy';
+import { availableGroups, decidedMediaItems, decisionsSince, listAvailable, listModerators, slaOverrides, tenantNames, type ModeratorRow, type ReviewItemRow } from './repo';
 
 /**
  * The queues a moderator may work, with counts, the oldest item's age and overdue counts
@@ -18,18 +18,24 @@ export async function queueSummaries(ctx: AppContext, m: ModeratorRow) {
     .filter((id) => !facts.tenantIds || facts.tenantIds.includes(id))
     .map((id) => `tenant:${id}` as QueueId);
   const now = Date.now();
-  const out = [];
-  for (const id of [...listedQueues(), ...tenantQueues]) {
-    const filter = queueFilter(id);
-    if (filter.queue && !roleMayWork(facts.role, filter.queue as PrimaryQueue)) continue;
-    const sla = slaMinutes(id, overrides);
-    const c = await countAvailable(ctx.db, facts, filter, scopeFilters(facts), new Date(now - sla * 60_000));
-    out.push({
-      id, label: queueLabel(id, names), count: c.count, overdue: c.overdue, sla_minutes: sla,
-      oldest_age_seconds: c.oldest ? Math.round((now - c.oldest.getTime()) / 1000) : null,
-    });
-  }
-  return out;
+  const ids = [...listedQueues(), ...tenantQueues].filter((id) => {
+    const primary = queueFilter(id).queue;
+    return !primary || roleMayWork(facts.role, primary as PrimaryQueue);
+  });
+  const slas = ids.map((id) => slaMinutes(id, overrides));
+  const distinct = [...new Set(slas)];
+  const groups = await availableGroups(ctx.db, facts, scopeFilters(facts), distinct.map((m) => new Date(now - m * 60_000)));
+  return ids.map((id, i) => {
+    const mine = groups.filter((g) => itemInQueue(g, id));
+    const oldest = Math.min(...mine.map((g) => g.oldest.getTime()));
+    const at = distinct.indexOf(slas[i]!);
+    return {
+      id, label: queueLabel(id, names), sla_minutes: slas[i]!,
+      count: mine.reduce((n, g) => n + g.count, 0),
+      overdue: mine.reduce((n, g) => n + g.overdue[at]!, 0),
+      oldest_age_seconds: mine.length ? Math.round((now - oldest) / 1000) : null,
+    };
+  });
 }
 
 export async function queueItems(ctx: AppContext, m: ModeratorRow, queue: QueueId, limit: number) {

@@ -143,14 +143,23 @@ export async function listAvailable(q: Queryable, m: ModeratorFacts, filter: Que
   );
 }
 
-export async function countAvailable(q: Queryable, m: ModeratorFacts, filter: QueueFilter, scopes: QueueFilter[] | null, overdueBefore: Date) {
-  const w = reachClause(m, filter, scopes, 2);
-  const [row] = await q.query<{ count: string; oldest: Date | null; overdue: string }>(
-    `select count(*) as count, min(created_at) as oldest, count(*) filter (where created_at < $1) as overdue
-     from review_items where ${AVAILABLE} and ${w.sql}`,
-    [overdueBefore, ...w.params],
+/**
+ * Open items in reach grouped by what queue views select on (primary queue, kind, tenant,
+ * categories), with each group's count, oldest item and how many are older than each of the
+ * `overdueBefore` instants: one query serves every queue's figures.
+ */
+export async function availableGroups(q: Queryable, m: ModeratorFacts, scopes: QueueFilter[] | null, overdueBefore: Date[]) {
+  const w = reachClause(m, {}, scopes, overdueBefore.length + 1);
+  const overdue = overdueBefore.map((_, i) => `count(*) filter (where created_at < $${i + 1}) as o${i}`).join(', ');
+  const rows = await q.query<{ queue: PrimaryQueue; kind: string; tenant_id: string; categories: string[]; count: string; oldest: Date } & Record<string, string>>(
+    `select queue, kind, tenant_id, categories, count(*) as count, min(created_at) as oldest${overdue ? `, ${overdue}` : ''}
+     from review_items where ${AVAILABLE} and ${w.sql} group by queue, kind, tenant_id, categories`,
+    [...overdueBefore, ...w.params],
   );
-  return { count: Number(row!.count), oldest: row!.oldest, overdue: Number(row!.overdue) };
+  return rows.map((r) => ({
+    queue: r.queue, kind: r.kind, tenantId: r.tenant_id, categories: r.categories, count: Number(r.count), oldest: r.oldest,
+    overdue: overdueBefore.map((_, i) => Number(r[`o${i}`])),
+  }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agreementTable } from '../../src/review/agreement';
+import { agreementTable, type DecidedRow } from '../../src/review/agreement';
 import { explainReason, explainStage } from '../../src/review/explain';
 import { isOverdue, itemInQueue, mayWork, parseQueueId, priorityOf, slaMinutes, type ModeratorFacts } from '../../src/review/policy';
 import { deriveState, type ReviewEvent } from '../../src/review/state';
@@ -101,7 +101,7 @@ describe('triage of stage results', () => {
 
 describe('agreement and explanations', () => {
   it('counts upheld and overturned per category, in score bands', () => {
-    const rows = [
+    const rows: DecidedRow[] = [
       { categories: ['gambling'], scores: { gambling: 0.55 }, decision: { action: 'approve' } },
       { categories: ['gambling'], scores: { gambling: 0.95 }, decision: { action: 'reject' } },
       { categories: ['gambling', 'fraud'], scores: { gambling: 1, fraud: 0.3 }, decision: { action: 'reject' } },
