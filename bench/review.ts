@@ -125,16 +125,19 @@ async function main() {
       mods.push(await new Mod(base).login(email, 'bench moderator password'));
     }
     const trips: number[] = [];
+    const claims: number[] = [];
+    const decisions: number[] = [];
     const peer: number[] = [];
     let decided = 0;
     await Promise.all(mods.map(async (m, k) => {
       for (let n = 0; ; n++) {
         peer.push((await timed(() => m.call('GET', '/review/api/session')))[0]);
         const [t, got] = await timed(async () => {
-          const { item } = await m.call('POST', '/review/api/queues/all/claim');
+          const [tc, { item }] = await timed(() => m.call('POST', '/review/api/queues/all/claim'));
           if (!item) return null;
+          claims.push(tc);
           const body = (n + k) % 2 ? { action: 'approve' } : { action: 'reject', reason: 'gambling' };
-          await m.call('POST', `/review/api/items/${item.id}/decision`, body);
+          decisions.push((await timed(() => m.call('POST', `/review/api/items/${item.id}/decision`, body)))[0]);
           return item.id as string;
         });
         if (!got) break;
@@ -144,6 +147,8 @@ async function main() {
     }));
     console.log(`claim → decision, ${MODERATORS} moderators at once, ${decided} items decided (embedded PGlite + S3, 2 cores shared with the service):`);
     console.log(row('  claim next + decide (round trip)', trips, peer));
+    console.log(row('    of which: claim next (with the item view)', claims));
+    console.log(row('    of which: decide (S3 move or re-tag, events)', decisions));
     console.log(row('  peer: GET /review/api/session', peer));
 
     await stop(svc);

@@ -22,7 +22,8 @@ async function settle(svc: Service, mod: Console, attestationId: string, action:
   const r = await mod.decide(item.id, { action, note, ...(action === 'reject' ? { reason: 'consent.statement_not_said' } : {}) });
   if (r.status !== 200) return r;
   const receipts = (await call(svc, 'GET', `/v1/consents/${attestationId}/receipts`)).body.items as Record<string, any>[];
-  return { status: 200, body: { verification: r.body.item.consent.attestation.verification, receipt: receipts.at(-1)! } };
+  const verification = (await call(svc, 'GET', `/v1/consents/${attestationId}`)).body.verification as string;
+  return { status: 200, body: { verification, receipt: receipts.at(-1)! } };
 }
 
 const FACES = path.resolve(process.env.LIKENESS_SHARED_DATA ?? path.join(process.cwd(), '../shared/data'), 'faces-dev');

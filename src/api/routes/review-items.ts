@@ -81,7 +81,9 @@ export function reviewItemRoutes(ctx: AppContext) {
     const out = await decide(ctx, c.get('moderator'), c.req.param('id'), {
       action: b.action, reason: b.reason, note: b.note, sameHash: b.same_hash, addToHashBank: b.add_to_hash_bank,
     });
-    return c.json({ item: await view(c, out.item), also_decided: out.alsoDecided, hash_bank_entry: out.hashBankEntry });
+    // The console moves on to the next item; a full view of this one would be built for nothing.
+    const { id, state, queue, decision } = out.item;
+    return c.json({ item: { id, state, queue, decision }, also_decided: out.alsoDecided, hash_bank_entry: out.hashBankEntry });
   });
 
   app.get('/review/api/items/:id/media', (c) => serveBytes(c, 'media'));
