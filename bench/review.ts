@@ -10,8 +10,9 @@
  * 2. The queue page's server time with a backlog of 10,000 items in review: GET /queues (every
  *    queue's count, oldest age and overdue count) and GET /queues/all/items?limit=50. The peer is
  *    the tenant's own listing, GET /v1/media?limit=50, over the same database in the same run.
- * The backlog is written straight into the database while the service is stopped (PGlite has one
- * owner): 10,000 uploads through the pipeline would take longer than the measurement.
+ * The backlog (media rows and their review items, no bytes) is written straight into the database
+ * while the service is stopped (PGlite has one owner): 10,000 uploads through the pipeline would
+ * take longer than the measurement.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -178,12 +179,18 @@ async function main() {
 async function seedBacklog(dir: string, n: number) {
   const db = await openDb({ dataDir: dir });
   await db.exec(`
+    create temp table backlog as
+      select gen_random_uuid() as id, i,
+        (array['portrait_image','customization_video','voice_sample','driving_audio','driving_text','generated_video'])[1 + i % 6] as kind
+      from generate_series(1, ${n}) as i;
+    insert into media (id, tenant_id, kind, state, object_key, retention_class, data_category, decision, reason_code)
+    select b.id, t.id, b.kind, 'review', 'quarantine/' || t.id || '/' || b.id, 'until_deleted', 'biometric', 'review', 'moderation.review.gambling'
+    from backlog b, (select id from tenants limit 1) t;
     insert into review_items (id, tenant_id, subject_type, media_id, kind, queue, categories, scores, reasons, priority, created_at)
-    select gen_random_uuid(), (select id from tenants limit 1), 'media', gen_random_uuid(),
-      (array['portrait_image','customization_video','voice_sample','driving_audio','driving_text','generated_video'])[1 + i % 6],
-      'media', array[(array['sexual','violence','gambling','fraud','abuse','minor_safety'])[1 + i % 6]],
-      '{"gambling": 0.6}'::jsonb, array['moderation.review.gambling'], 20 + i % 70, now() - make_interval(mins => i % 600)
-    from generate_series(1, ${n}) as i;
+    select gen_random_uuid(), m.tenant_id, 'media', b.id, b.kind,
+      'media', array[(array['sexual','violence','gambling','fraud','abuse','minor_safety'])[1 + b.i % 6]],
+      '{"gambling": 0.6}'::jsonb, array['moderation.review.gambling'], 20 + b.i % 70, now() - make_interval(mins => b.i % 600)
+    from backlog b join media m on m.id = b.id;
     insert into moderation_events (item_id, tenant_id, type, actor, data)
     select id, tenant_id, 'created', 'system', '{"queue":"media"}'::jsonb from review_items r
     where not exists (select 1 from moderation_events e where e.item_id = r.id);

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Db } from '../db/db';
 import { AppError } from '../core/errors';
-import { sessionOf } from '../review/accounts';
+import { linkKeyOf, sessionOf } from '../review/accounts';
 import type { ModeratorRow } from '../review/repo';
 
 /**
@@ -13,7 +13,8 @@ import type { ModeratorRow } from '../review/repo';
  */
 export const SESSION_COOKIE = 'lg_review';
 
-export type ModeratorEnv = { Variables: { moderator: ModeratorRow; csrfToken: string; sessionCookie: string } };
+/** `linkKey` signs this session's media links; `sessionCookie` is what logout ends. */
+export type ModeratorEnv = { Variables: { moderator: ModeratorRow; csrfToken: string; sessionCookie: string; linkKey: string } };
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -31,6 +32,7 @@ export function requireModerator(db: Db): MiddlewareHandler<ModeratorEnv> {
     c.set('moderator', session.moderator);
     c.set('csrfToken', session.csrfToken);
     c.set('sessionCookie', cookie!);
+    c.set('linkKey', linkKeyOf(cookie!));
     await next();
   };
 }

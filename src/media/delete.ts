@@ -50,6 +50,10 @@ export async function deleteMedia(ctx: AppContext, tenantId: string, mediaId: st
   const receipt = await ctx.db.tx(async (q) => {
     const stageRows = await q.query('delete from stage_results where media_id = $1 returning seq', [mediaId]);
     const keyRows = await q.query('delete from idempotency_keys where media_id = $1 returning key', [mediaId]);
+    // Review items and the appeal hold the item's scores and the tenant's statement: they go too
+    // (the foreign keys would cascade; counted here so the receipt says so). Moderation events stay.
+    const reviewRows = await q.query('delete from review_items where media_id = $1 returning id', [mediaId]);
+    const appealRows = await q.query('delete from appeals where media_id = $1 returning id', [mediaId]);
     const mediaRows = await q.query('delete from media where id = $1 and tenant_id = $2 returning id', [mediaId, tenantId]);
     // The subject's last protected item gone: its key goes too (crypto-shredding), so copies left anywhere stay sealed.
     const shred = await shredIfUnused(q, protectionOf(media)?.keyId, { reason: 'last_item_deleted', actor, mediaIds: [mediaId] });
@@ -64,6 +68,8 @@ export async function deleteMedia(ctx: AppContext, tenantId: string, mediaId: st
         media: mediaRows.length,
         stage_results: stageRows.length,
         idempotency_keys: keyRows.length,
+        ...(reviewRows.length ? { review_items: reviewRows.length } : {}),
+        ...(appealRows.length ? { appeals: appealRows.length } : {}),
         ...(shred ? { subject_data_keys: 1 } : {}),
       },
       deletedAt: new Date().toISOString(),

@@ -116,6 +116,12 @@ export async function sessionOf(q: Queryable, cookie: string): Promise<{ moderat
 
 export const logout = (q: Queryable, cookie: string) => deleteSession(q, sha256(cookie));
 
+/**
+ * The key that signs a session's media links: derived from the cookie secret, which the page's
+ * script never sees (HttpOnly), so a script cannot mint links of its own, or longer-lived ones.
+ */
+export const linkKeyOf = (cookie: string) => createHash('sha256').update(`media-links:${cookie}`).digest('hex');
+
 export const factsOf = (m: ModeratorRow): ModeratorFacts => ({ id: m.id, role: m.role, tenantIds: m.tenant_ids, queues: m.queues });
 
 export const moderatorView = (m: ModeratorRow) => ({

@@ -132,7 +132,13 @@ function reachClause(m: ModeratorFacts, filter: QueueFilter, scopes: QueueFilter
   return { sql: clauses.join(' and '), params };
 }
 
-const AVAILABLE = `(state = 'open' or (state = 'claimed' and lease_until <= now()))`;
+/**
+ * Open, or claimed under a lease that ran out. A ceremony revoked or settled elsewhere while its
+ * item waited is no longer anyone's work (media items go with their media: a foreign key).
+ */
+const AVAILABLE = `(state = 'open' or (state = 'claimed' and lease_until <= now()))
+  and (attestation_id is null or subject_type <> 'consent' or exists (
+    select 1 from consent_attestations a where a.id = attestation_id and a.verification = 'review' and a.state = 'active'))`;
 
 /** Open items of a queue in this moderator's reach, priority then age. */
 export async function listAvailable(q: Queryable, m: ModeratorFacts, filter: QueueFilter, scopes: QueueFilter[] | null, limit: number) {

@@ -16,21 +16,21 @@ import { getAppeal, listItemEvents, sameHashOpen, slaOverrides, tenantNames, typ
 export const LINK_SECONDS = 300;
 export type LinkTarget = 'media' | 'consent-recording';
 
-/** Media links are signed with the session's own secret: they work for that session only, and briefly. */
-export function signLink(sessionSecret: string, itemId: string, target: LinkTarget, now = Date.now()): string {
+/** Media links are signed with a key of the session the page cannot read: that session only, and briefly. */
+export function signLink(linkKey: string, itemId: string, target: LinkTarget, now = Date.now()): string {
   const exp = Math.floor(now / 1000) + LINK_SECONDS;
-  const sig = createHmac('sha256', sessionSecret).update(`${itemId}:${target}:${exp}`).digest('base64url');
+  const sig = createHmac('sha256', linkKey).update(`${itemId}:${target}:${exp}`).digest('base64url');
   return `/review/api/items/${itemId}/${target}?exp=${exp}&sig=${sig}`;
 }
 
-export function linkValid(sessionSecret: string, itemId: string, target: LinkTarget, exp: string, sig: string, now = Date.now()): boolean {
+export function linkValid(linkKey: string, itemId: string, target: LinkTarget, exp: string, sig: string, now = Date.now()): boolean {
   if (!/^\d+$/.test(exp) || Number(exp) * 1000 < now) return false;
-  const want = createHmac('sha256', sessionSecret).update(`${itemId}:${target}:${exp}`).digest();
+  const want = createHmac('sha256', linkKey).update(`${itemId}:${target}:${exp}`).digest();
   const got = Buffer.from(sig, 'base64url');
   return got.length === want.length && timingSafeEqual(got, want);
 }
 
-export async function itemView(ctx: AppContext, m: ModeratorRow, item: ReviewItemRow, sessionSecret: string) {
+export async function itemView(ctx: AppContext, m: ModeratorRow, item: ReviewItemRow, linkKey: string) {
   const now = new Date();
   const [names, overrides] = await Promise.all([tenantNames(ctx.db), slaOverrides(ctx.db)]);
   const media = item.media_id ? await getMediaById(ctx.db, item.media_id) : null;
@@ -38,7 +38,8 @@ export async function itemView(ctx: AppContext, m: ModeratorRow, item: ReviewIte
   const attestationId = item.attestation_id ?? media?.consent_id ?? null;
   const attestation = attestationId ? await getAttestation(ctx.db, item.tenant_id, attestationId) : null;
   const sla = slaMinutes(item.queue, overrides) ?? DEFAULT_SLA_MINUTES.media;
-  const consentStage = stages.find((s) => s.stage === 'consent');
+  // The face match of an upload is the `consent.face` stage's (score against the ceremony's references).
+  const faceStage = stages.find((s) => s.stage === 'consent.face');
   return {
     id: item.id,
     tenant_id: item.tenant_id,
@@ -59,12 +60,12 @@ export async function itemView(ctx: AppContext, m: ModeratorRow, item: ReviewIte
     sla_minutes: sla,
     overdue: item.state !== 'decided' && isOverdue(item.created_at, sla, now),
     decision: item.decision,
-    media: media && mediaPart(media, item, sessionSecret),
+    media: media && mediaPart(media, item, linkKey),
     stages: stages.map((s) => ({
       stage: s.stage, status: s.status, reason: s.reason, explanation: explainStage(s.stage, s.status, s.reason),
       evidence: s.evidence, duration_ms: s.duration_ms,
     })),
-    consent: attestation && (await consentPart(ctx, attestation, item, sessionSecret, consentStage?.evidence ?? null)),
+    consent: attestation && (await consentPart(ctx, attestation, item, linkKey, faceStage?.evidence ?? null)),
     appeal: item.appeal_id ? await appealPart(ctx, item.appeal_id) : null,
     history: await history(ctx, item, media, attestation),
     same_hash_open: item.state === 'decided' ? 0 : (await sameHashOpen(ctx.db, factsOf(m), item)).length,

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModerator } from '../../src/review/accounts';
 import { backends, startService, type Service } from '../support/harness';
@@ -104,5 +105,9 @@ describe.each(backends())('review console sign-in and doors on %s', (backend) =>
     expect((await get(view.media.url.replace(/sig=[^&]+/, 'sig=AAAA'), mod.cookie)).status).toBe(403);
     const expired = view.media.url.replace(/exp=\d+/, `exp=${Math.floor(Date.now() / 1000) - 1}`);
     expect((await get(expired, mod.cookie)).status).toBe(403);
+    // The page knows its CSRF token, not the cookie: a link it signs itself, for a year, is refused.
+    const exp = Math.floor(Date.now() / 1000) + 365 * 86_400;
+    const forged = createHmac('sha256', mod.csrf).update(`${itemId}:media:${exp}`).digest('base64url');
+    expect((await get(`/review/api/items/${itemId}/media?exp=${exp}&sig=${forged}`, mod.cookie)).status).toBe(403);
   });
 });

@@ -37,8 +37,8 @@ describe.each(backends())('review decisions on %s', (backend) => {
     const mod = await moderator(svc, 'moderator');
     const claimed = await mod.claim(itemId);
     expect(claimed.status).toBe(200);
-    expect(claimed.body).toMatchObject({ claimed_by_me: true, categories: ['gambling'], kind: 'driving_text' });
-    expect(claimed.body.stages.find((s: any) => s.stage === 'moderate.text').explanation).toMatch(/Gambling/);
+    expect(claimed.body.item).toMatchObject({ claimed_by_me: true, categories: ['gambling'], kind: 'driving_text' });
+    expect(claimed.body.item.stages.find((s: any) => s.stage === 'moderate.text').explanation).toMatch(/Gambling/);
     const noReason = await mod.decide(itemId, { action: 'reject' });
     expect(noReason.body.code).toBe('review.invalid_decision');
     const done = await mod.decide(itemId, { action: 'reject', reason: 'gambling', note: 'casino advert' });
@@ -152,7 +152,7 @@ describe.each(backends())('review decisions on %s', (backend) => {
       if (!next) break;
       expect(next.id).not.toBe(appealItem);
     }
-    const view = (await second.claim(appealItem)).body;
+    const view = (await second.claim(appealItem)).body.item;
     expect(view.appeal).toMatchObject({ statement: 'This is a card game tutorial, no money.', original: { action: 'reject', reason: 'gambling' } });
     expect((await second.decide(appealItem, { action: 'approve', note: 'a tutorial, no stakes' })).status).toBe(200);
     expect(await mediaRow(mediaId)).toMatchObject({ state: 'released' });
@@ -181,7 +181,7 @@ describe.each(backends())('review decisions on %s', (backend) => {
     const ids = [await textInReview(svc, text), await textInReview(svc, text), await textInReview(svc, text)];
     const items = await Promise.all(ids.map((id) => reviewItemOf(svc, id)));
     const mod = await moderator(svc, 'moderator');
-    const view = (await mod.claim(items[0]!)).body;
+    const view = (await mod.claim(items[0]!)).body.item;
     expect(view.same_hash_open).toBe(2);
     const out = (await mod.decide(items[0]!, { action: 'reject', reason: 'gambling', same_hash: true })).body;
     expect(out.also_decided.sort()).toEqual(items.slice(1).sort());
@@ -222,5 +222,27 @@ describe.each(backends())('review decisions on %s', (backend) => {
     expect((await admin.call('GET', '/review/api/queues')).body.queues.find((q: any) => q.id === 'consent').sla_minutes).toBe(30);
     const mod = await moderator(svc, 'moderator');
     expect((await mod.call('PUT', '/review/api/queues/consent/sla', { minutes: 5 })).body.code).toBe('review.forbidden');
+  });
+  it('deleting the media takes its review item and appeal with it, counted in the receipt; a revoked ceremony leaves the queue', async () => {
+    const mediaId = await textInReview(svc);
+    const itemId = await reviewItemOf(svc, mediaId);
+    const mod = await moderator(svc, 'senior');
+    await mod.claim(itemId);
+    await mod.decide(itemId, { action: 'reject', reason: 'gambling' });
+    expect((await api(svc, 'POST', `/v1/media/${mediaId}/appeals`, { statement: 'please look again' })).status).toBe(201);
+    const del = await api(svc, 'DELETE', `/v1/media/${mediaId}`);
+    expect(del.status).toBe(200);
+    expect(del.body.rows_deleted).toMatchObject({ media: 1, review_items: 2, appeals: 1 });
+    expect(await svc.ctx.db.query('select 1 from review_items where media_id = $1', [mediaId])).toEqual([]);
+    expect((await mod.item(itemId)).status).toBe(404);
+
+    const consentId = await verifiedConsent(svc);
+    await svc.ctx.db.query(`update consent_attestations set verification = 'review' where id = $1`, [consentId]);
+    await mod.call('GET', '/review/api/queues');
+    const [open] = await svc.ctx.db.query<{ id: string }>(`select id from review_items where attestation_id = $1`, [consentId]);
+    expect(open).toBeTruthy();
+    expect((await api(svc, 'POST', `/v1/consents/${consentId}/revoke`, { reason: 'subject withdrew' })).status).toBe(200);
+    const listed = (await mod.call('GET', '/review/api/queues/consent/items?limit=200')).body.items.map((i: any) => i.id);
+    expect(listed).not.toContain(open!.id);
   });
 });

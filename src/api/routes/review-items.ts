@@ -38,7 +38,7 @@ function queueParam(s: string): QueueId {
 
 export function reviewItemRoutes(ctx: AppContext) {
   const app = new Hono<ModeratorEnv>();
-  const view = (c: Context<ModeratorEnv>, item: ReviewItemRow) => itemView(ctx, c.get('moderator'), item, c.get('csrfToken'));
+  const view = (c: Context<ModeratorEnv>, item: ReviewItemRow) => itemView(ctx, c.get('moderator'), item, c.get('linkKey'));
 
   /** An item this moderator may see; anything else answers exactly like a missing one. */
   const visible = async (c: Context<ModeratorEnv>, id: string) => {
@@ -69,7 +69,8 @@ export function reviewItemRoutes(ctx: AppContext) {
 
   app.get('/review/api/items/:id', async (c) => c.json(await view(c, await visible(c, c.req.param('id')))));
 
-  app.post('/review/api/items/:id/claim', async (c) => c.json(await view(c, await claimChosen(ctx, c.get('moderator'), c.req.param('id')))));
+  // Both claims answer {item}: the next of a queue may be none, a chosen one is the item or an error.
+  app.post('/review/api/items/:id/claim', async (c) => c.json({ item: await view(c, await claimChosen(ctx, c.get('moderator'), c.req.param('id'))) }));
 
   app.post('/review/api/items/:id/release', async (c) => {
     await release(ctx, c.get('moderator'), c.req.param('id'));
@@ -94,7 +95,7 @@ export function reviewItemRoutes(ctx: AppContext) {
   /** Bytes for the console only: the session, a live signed link for it, and the item in reach. Ranges for seeking. */
   async function serveBytes(c: Context<ModeratorEnv>, target: LinkTarget): Promise<Response> {
     const id = c.req.param('id')!;
-    if (!linkValid(c.get('csrfToken'), id, target, c.req.query('exp') ?? '', c.req.query('sig') ?? '')) {
+    if (!linkValid(c.get('linkKey'), id, target, c.req.query('exp') ?? '', c.req.query('sig') ?? '')) {
       throw new AppError('review.link_expired', 'this media link is not valid for this session any more; reload the item');
     }
     const item = await visible(c, id);

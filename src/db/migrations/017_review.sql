@@ -27,10 +27,12 @@ create table moderator_sessions (
 );
 create index moderator_sessions_moderator on moderator_sessions (moderator_id);
 
+-- Review items and appeals go with their media when it is deleted (the moderation events stay:
+-- the log outlives what it is about, as media_events does).
 create table appeals (
   id uuid primary key,
   tenant_id uuid not null,
-  media_id uuid not null,
+  media_id uuid not null references media(id) on delete cascade,
   statement text not null,
   -- the decision appealed against: {decision, reason, note, by, at}
   original jsonb not null,
@@ -49,7 +51,7 @@ create table review_items (
   id uuid primary key,
   tenant_id uuid not null,
   subject_type text not null check (subject_type in ('media', 'consent', 'appeal')),
-  media_id uuid,
+  media_id uuid references media(id) on delete cascade,
   attestation_id uuid,
   appeal_id uuid,
   kind text not null,

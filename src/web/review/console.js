@@ -18,6 +18,8 @@
     voice_sample: 'Voice sample', driving_audio: 'Driving audio', driving_text: 'Driving text', consent: 'Consent ceremony',
   };
   const VIDEO_KINDS = ['customization_video', 'generated_video'];
+  /** Primary queues are always listed; kind, category and tenant views only when they hold something (or on request). */
+  const PRIMARY = ['all', 'media', 'consent', 'appeal', 'escalated'];
   const AUDIO_KINDS = ['voice_sample', 'driving_audio'];
 
   const S = {
@@ -139,8 +141,12 @@
     $('#alert').hidden = true;
     $('#alert-text').textContent = '';
   }
+  let sayTimer = 0;
+  /** A short-lived note in the status region (what just happened); errors go to the alert instead. */
   function say(text) {
+    clearTimeout(sayTimer);
     $('#status').textContent = text || '';
+    if (text) sayTimer = setTimeout(() => { $('#status').textContent = ''; }, 8000);
   }
 
   // ---------- the API ----------
@@ -336,7 +342,7 @@
     clearError();
     const item = await attempt(() => claimQueue(queue));
     if (item === null) {
-      say(`Nothing to claim in ${label || queueLabel(queue)}: the queue is empty.`);
+      say(`Nothing to claim: the queue “${label || queueLabel(queue)}” is empty.`);
       return false;
     }
     if (item) go(`#/item/${seg(item.id)}`);
@@ -354,8 +360,9 @@
       h('th', { scope: 'col', class: 'num' }, 'Overdue'), withActions ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')) : null);
     const rows = queues.map((q) => {
       const overdue = num(q.overdue) && q.overdue > 0;
-      return h('tr', { testid: 'queue-row', 'data-queue-id': q.id, class: overdue ? 'is-overdue' : '' },
-        h('th', { scope: 'row' }, q.label || q.id, h('span', { class: 'queue-id', text: q.id })),
+      const view = !PRIMARY.includes(q.id) && !q.count;
+      return h('tr', { testid: 'queue-row', 'data-queue-id': q.id, class: [overdue ? 'is-overdue' : '', view ? 'empty-view' : '', q.count ? '' : 'is-empty'].join(' ').trim() },
+        h('th', { scope: 'row' }, h('span', { class: 'queue-label', text: q.label || q.id }), h('span', { class: 'queue-id', title: q.id, text: shortIds(q.id) })),
         h('td', { class: 'num', testid: 'queue-count' }, String(q.count ?? 0)),
         h('td', { class: 'num' }, q.count ? ageWords(q.oldest_age_seconds) : '–'),
         h('td', { class: 'num' }, num(q.sla_minutes) ? ageWords(q.sla_minutes * 60) : '–'),
@@ -371,7 +378,16 @@
             h('a', { href: `#/queue/${seg(q.id)}`, class: 'list-link', testid: 'queue-items-link', 'aria-label': `List items in ${q.label || q.id}` }, 'List items'))
           : null);
     });
-    return h('table', { class: 'grid queues', testid: 'queue-table' }, h('thead', {}, head), h('tbody', {}, rows));
+    const table = h('table', { class: 'grid queues', testid: 'queue-table' }, h('thead', {}, head), h('tbody', {}, rows));
+    const hidden = queues.filter((q) => !PRIMARY.includes(q.id) && !q.count).length;
+    if (!hidden) return table;
+    const toggle = h('button', { type: 'button', class: 'quiet small', testid: 'toggle-empty', 'aria-expanded': 'false' }, `Show ${hidden} empty views`);
+    toggle.addEventListener('click', () => {
+      const on = table.classList.toggle('show-empty');
+      toggle.setAttribute('aria-expanded', String(on));
+      toggle.textContent = on ? 'Hide empty views' : `Show ${hidden} empty views`;
+    });
+    return h('div', { class: 'queue-block' }, table, h('p', { class: 'table-foot' }, toggle));
   }
 
   async function loadQueues() {
@@ -392,7 +408,8 @@
     refreshEvery(30_000, async () => {
       const fresh = await loadQueues().catch(() => null);
       const old = $('[data-testid="queue-table"]', root);
-      if (fresh && old && !root.contains(document.activeElement)) old.replaceWith(queueTable(fresh, true));
+      const block = old && (old.closest('.queue-block') || old);
+      if (fresh && block && !root.contains(document.activeElement)) block.replaceWith(queueTable(fresh, true));
     });
   }
 
@@ -559,17 +576,18 @@
     const overdue = it.overdue ? h('span', { class: 'badge bad', testid: 'item-overdue' }, 'Overdue') : null;
     column.append(
       h('div', { class: 'item-head' },
-        h('h1', {}, `${kindWords(it.kind)} `, h('span', { class: 'h1-sub', text: `· ${it.tenant_name || it.tenant_id || 'unknown tenant'}` })),
+        h('h1', {}, `${kindWords(it.kind)} `, h('span', { class: 'h1-sub', text: [it.consent && it.consent.subject && !it.media ? it.consent.subject.display_name : null,
+          it.tenant_name || it.tenant_id || 'unknown tenant'].filter(Boolean).map((x) => `· ${x}`).join(' ') })),
         h('p', { class: 'meta' },
           h('span', {}, `${words(it.queue)} queue`), h('span', {}, `Priority ${it.priority ?? '–'}`),
           h('span', {}, `Age ${ageWords(it.age_seconds)}`), num(it.sla_minutes) ? h('span', {}, `SLA ${ageWords(it.sla_minutes * 60)}`) : null,
-          overdue, h('span', { class: 'mono', title: 'Item id', text: it.id }))),
+          overdue, h('span', { class: 'mono', title: `Item ${it.id}`, text: `#${String(it.id).slice(0, 8)}` }))),
       mediaRow(it, ev),
       h('div', { class: 'cards' },
-        it.appeal ? appealCard(it.appeal) : null,
-        scoresCard(it),
-        stagesCard(it),
-        it.consent ? consentCard(it.consent) : null,
+        it.appeal ? appealCard(it.appeal, it) : null,
+        it.media || Object.keys(it.scores || {}).length ? scoresCard(it) : null,
+        Array.isArray(it.stages) && it.stages.length ? stagesCard(it) : null,
+        it.consent && it.media ? consentCard(it.consent) : null,
         historyCard(it)));
     root.append(column, decisionPanel(it, root));
     view.append(root);
@@ -597,11 +615,13 @@
     }
     const c = it.consent;
     const rec = c && c.challenge && localUrl(c.challenge.recording_url);
-    if (c && c.challenge) row.append(consentMedia(c, rec));
+    if (c) row.append(consentMedia(c, rec, faceMatchOf(it)));
+    // A ceremony without an upload: its details take the place of the upload, beside the recording.
+    if (c && !m) row.append(consentCard(c));
     if (!row.childElementCount) row.append(h('p', { class: 'notice' }, 'No media for this item.'));
     row.classList.toggle('two', row.childElementCount > 1);
     if (cats.length || (it.reasons && it.reasons.length)) {
-      row.prepend(h('div', { class: 'flags' }, h('span', { class: 'flags-label' }, 'Flagged'), chips(cats, true),
+      row.prepend(h('div', { class: 'flags' }, h('span', { class: 'flags-label' }, 'Flagged'), cats.length ? chips(cats, true) : null,
         (it.reasons || []).map((r) => h('code', { class: 'reason', text: r }))));
     }
     return row;
@@ -753,7 +773,7 @@
       const wanted = [];
       for (const s of segments) if (wanted.length < 3) wanted.push(s.startMs);
       const n = 6;
-      for (let i = 0; i < n; i++) wanted.push(Math.round((((i + 0.5) / n) * dur) / 100) * 100);
+      for (let i = 0; i < n; i++) wanted.push(Math.round((((i + 0.5) / n) * dur) / 1000) * 1000);
       const times = [];
       for (const t of wanted.map((x) => Math.min(Math.max(0, x), Math.max(0, dur - 50)))) {
         if (times.length < n && !times.some((u) => Math.abs(u - t) < 500)) times.push(t);
@@ -832,13 +852,23 @@
     return body;
   }
 
-  function consentMedia(c, url) {
-    const ch = c.challenge;
+  /** The API's face_match, else the consent.face stage's own score and threshold. */
+  function faceMatchOf(it) {
+    const c = it.consent;
+    if (c && c.face_match && num(c.face_match.score)) return c.face_match;
+    const st = (Array.isArray(it.stages) ? it.stages : []).find((s) => s && s.stage === 'consent.face');
+    const e = st && st.evidence;
+    if (e && num(e.score) && num(e.threshold)) return { score: e.score, threshold: e.threshold, status: st.status === 'pass' ? 'match' : st.status === 'reject' ? 'no match' : st.status };
+    return c && c.face_match;
+  }
+
+  function consentMedia(c, url, fm) {
+    const ch = c.challenge || {};
     const audio = /^audio\//.test(ch.recording_content_type || '');
     const panel = h('section', { class: 'panel consent-rec', testid: 'consent-media', 'aria-labelledby': 'consent-rec-h' });
     panel.append(h('div', { class: 'panel-head' }, h('h2', { id: 'consent-rec-h' }, 'Consent recording'), h('span', { class: 'muted', text: [ch.recording_content_type, ch.language].filter(Boolean).join(' · ') })));
     if (!url) {
-      panel.append(h('p', { class: 'notice', text: 'No recording for this ceremony.' }));
+      panel.append(h('p', { class: 'notice', testid: 'consent-no-recording', text: c.challenge ? 'No recording for this ceremony.' : 'No consent ceremony has been recorded for this attestation.' }));
     } else if (audio) {
       const a = h('audio', { controls: true, preload: 'metadata', testid: 'consent-frame', 'aria-label': 'Consent ceremony recording' });
       a.src = url;
@@ -851,13 +881,12 @@
       v.src = url;
       panel.append(shielded(v));
     }
-    const fm = c.face_match;
     if (fm) {
       const pass = num(fm.score) && num(fm.threshold) ? fm.score >= fm.threshold : null;
       panel.append(h('p', { class: 'face-match', testid: 'face-match' }, 'Face match ', h('strong', { text: score2(fm.score) }), ` vs threshold ${score2(fm.threshold)}`,
-        h('span', { class: `badge${fm.status === 'fail' || pass === false ? ' bad' : ''}` }, words(fm.status || (pass ? 'pass' : pass === false ? 'fail' : 'unknown')))));
+        h('span', { class: `badge${fm.status === 'fail' || fm.status === 'no match' || pass === false ? ' bad' : ''}` }, words(fm.status || (pass ? 'match' : pass === false ? 'no match' : 'unknown')))));
     }
-    panel.append(h('div', { class: 'statements' },
+    if (c.challenge) panel.append(h('div', { class: 'statements' },
       h('div', {}, h('h3', { class: 'mini', text: 'Statement required' }), h('blockquote', { testid: 'statement-required', text: ch.statement || '–' })),
       h('div', {}, h('h3', { class: 'mini', text: 'Statement heard' }), h('blockquote', { testid: 'statement-heard', class: ch.heard ? '' : 'muted', text: ch.heard || 'Nothing recognised.' }))));
     return panel;
@@ -897,7 +926,7 @@
     parts.push(dl([
       ['Subject', c.subject ? [c.subject.display_name, c.subject.language, c.subject.birth_date ? `born ${c.subject.birth_date}` : null].filter(Boolean).join(' · ') : undefined],
       ['Relation', a.relation], ['Attester', a.attester], ['Scopes', a.scopes], ['Purposes', a.purposes], ['Valid', validity],
-      ['State', a.state ? `${words(a.state)}${a.verification ? ` · ${words(a.verification).toLowerCase()}` : ''}` : undefined],
+      ['State', a.state ? `${words(a.state)}${a.verification ? ` · verification: ${words(a.verification).toLowerCase()}` : ''}` : undefined],
       ['Biometric consent', a.separate_biometric_consent === undefined ? undefined : a.separate_biometric_consent ? 'separate, explicit' : 'not separate'],
       ['Guardian', a.guardian ? a.guardian : undefined],
     ].filter(([, v]) => v !== undefined && v !== null)));
@@ -906,19 +935,30 @@
         h('thead', {}, h('tr', {}, ['Check', 'Status', 'Score', 'Threshold', 'Reason'].map((t) => h('th', { scope: 'col', text: t })))),
         h('tbody', {}, ch.checks.map((k) => h('tr', {}, h('th', { scope: 'row', text: words(k.name) }),
           h('td', {}, h('span', { class: `status st-${k.status}`, text: words(k.status) })), h('td', { class: 'num', text: score2(k.score) }),
-          h('td', { class: 'num', text: score2(k.threshold) }), h('td', {}, k.reason ? h('code', { class: 'reason', text: k.reason }) : '–'))))));
+          h('td', { class: 'num', text: score2(k.threshold) }), h('td', { title: k.reason || null }, k.reason ? words(k.reason) : '–'))))));
     }
     if (ch && ch.outcome) parts.push(h('p', {}, 'Ceremony outcome: ', h('strong', { text: words(ch.outcome) })));
     return section('Consent', 'consent-h', h('div', { testid: 'consent-details' }, parts));
   }
 
-  function appealCard(ap) {
+  function appealCard(ap, it) {
     const o = ap.original || {};
     return section('Appeal', 'appeal-h', h('div', { testid: 'appeal' },
       h('blockquote', { class: 'appeal-statement', text: ap.statement || '–' }),
-      dl([['Filed', timeEl(ap.created_at)], ['Original decision', words(o.decision) || '–'], ['Reason', o.reason ? words(o.reason) : '–'], ['Note', o.note || '–'],
-        ['By', o.by || '–'], ['At', o.at ? timeEl(o.at) : '–']])));
+      dl([['Filed', timeEl(ap.created_at)], ['Original decision', words(o.decision || o.action) || '–'], ['Reason', o.reason ? words(o.reason) : '–'], ['Note', o.note || '–'],
+        ['By', o.by ? actorWords(o.by, it) : '–'], ['At', o.at ? timeEl(o.at) : '–']])));
   }
+
+  /** `tenant:<id>` and `moderator:<id>` in words: the tenant's name, "you", or a short id. */
+  function actorWords(actor, it) {
+    if (!actor) return 'system';
+    const a = String(actor);
+    if (a === `tenant:${it.tenant_id}`) return `tenant ${it.tenant_name || shortIds(it.tenant_id)}`;
+    if (S.me && (a === `moderator:${S.me.id}` || a === S.me.id || a === S.me.email)) return 'you';
+    return shortIds(a.replace(/:/, ' '));
+  }
+
+  const shortIds = (s) => String(s).replace(/\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '$1…');
 
   function historyCard(it) {
     const hist = Array.isArray(it.history) ? it.history : [];
@@ -928,8 +968,8 @@
         h('tbody', {}, hist.map((e) => h('tr', { testid: 'history-entry', 'data-type': e.type },
           h('td', { class: 'when' }, timeEl(e.at)),
           h('td', { class: 'what' }, h('strong', { text: words(e.type) }), e.source ? h('span', { class: 'muted', text: ` · ${e.source}` }) : null),
-          h('td', { class: 'who', text: e.actor ? String(e.actor) : 'system' }),
-          h('td', { class: 'data', text: e.data && Object.keys(e.data).length ? summary(e.data) : '' })))))
+          h('td', { class: 'who', title: e.actor ? String(e.actor) : null, text: actorWords(e.actor, it) }),
+          h('td', { class: 'data', text: e.data && Object.keys(e.data).length ? shortIds(summary(e.data)) : '' })))))
       : h('p', { class: 'muted', text: 'No history yet.' }));
     card.classList.add('wide');
     return card;
@@ -965,7 +1005,7 @@
 
     if (it.state === 'decided' && it.decision) {
       const d = it.decision;
-      panel.append(dl([['Action', words(d.action)], ['Reason', d.reason ? words(d.reason) : '–'], ['Note', d.note || '–'], ['By', d.by || '–'], ['At', d.at ? timeEl(d.at) : '–']]),
+      panel.append(dl([['Action', words(d.action)], ['Reason', d.reason ? words(d.reason) : '–'], ['Note', d.note || '–'], ['By', d.by ? actorWords(d.by, it) : '–'], ['At', d.at ? timeEl(d.at) : '–']]),
         h('p', {}, h('a', { href: '#/queues' }, 'Back to the queues')));
       panel.append(unblur);
       bindKeys({ u: () => unblur.click() });
@@ -1095,7 +1135,8 @@
       setBusy(false);
       return;
     }
-    const also = num(done.applied_to) && done.applied_to > 1 ? ` (${done.applied_to} items)` : '';
+    const more = Array.isArray(done.also_decided) ? done.also_decided.length : 0;
+    const also = more ? ` (and ${more} more with the same hash)` : '';
     await nextAfter(`${DONE_WORDS[action] || words(action)}${also}.`);
   }
 
@@ -1120,7 +1161,7 @@
       say(`${what} Next item from ${queueLabel(queue)}.`);
       go(`#/item/${seg(next.id)}`);
     } else {
-      say(next === null ? `${what} ${queueLabel(queue)} is empty.` : what);
+      say(next === null ? `${what} The queue “${queueLabel(queue)}” is empty.` : what);
       go('#/queues');
     }
   }
@@ -1135,32 +1176,31 @@
     const queues = Array.isArray(d.queues) ? d.queues : [];
     const mods = Array.isArray(d.per_moderator) ? d.per_moderator : [];
     const agree = Array.isArray(d.agreement) ? d.agreement : [];
-    const overdue = queues.reduce((n, q) => n + (q.id !== 'all' && num(q.overdue) ? q.overdue : 0), 0);
     const all = queues.find((q) => q.id === 'all');
+    const overdue = all && num(all.overdue) ? all.overdue : num(d.overdue_total) ? d.overdue_total : 0;
     root.append(h('div', { class: 'stats' },
-      stat('Open items', all ? all.count : queues.reduce((n, q) => n + (q.count || 0), 0)),
-      stat('Oldest', all ? ageWords(all.oldest_age_seconds) : '–'),
-      stat('Overdue', all && num(all.overdue) ? all.overdue : overdue, (all ? all.overdue : overdue) > 0),
-      stat('Decisions (period)', mods.reduce((n, m) => n + (Number(m.decisions) || 0), 0))));
-    const grid = h('div', { class: 'dash-grid' });
-    grid.append(section('Queues', 'dash-queues-h', queues.length ? queueTable(queues, false) : h('p', { class: 'muted', text: 'No queues.' })));
-    grid.append(section('Decisions per moderator', 'dash-mods-h', mods.length
-      ? h('table', { class: 'grid', testid: 'per-moderator' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Moderator'), h('th', { scope: 'col' }, 'Email'), h('th', { scope: 'col', class: 'num' }, 'Decisions'), h('th', { scope: 'col', class: 'num' }, 'Per hour'))),
-        h('tbody', {}, mods.map((m) => h('tr', {}, h('th', { scope: 'row', text: String(m.moderator ?? '–') }), h('td', { text: m.email || '–' }),
-          h('td', { class: 'num', text: String(m.decisions ?? 0) }), h('td', { class: 'num', text: num(m.per_hour) ? m.per_hour.toFixed(1) : '–' })))))
-      : h('p', { class: 'muted', text: 'No decisions yet.' })));
-    grid.append(section('Model vs moderators', 'dash-agree-h',
-      h('p', { class: 'muted small-text', text: 'How often moderators upheld or overturned the model’s flag, per category and score band.' }),
+      stat('Open items', all ? all.count : '–'),
+      stat('Oldest open item', all && all.count ? ageWords(all.oldest_age_seconds) : '–'),
+      stat('Overdue', overdue, overdue > 0),
+      stat('Decisions, last 24 h', mods.reduce((n, m) => n + (Number(m.decisions) || 0), 0))));
+    const agreement = section('Model vs moderators', 'dash-agree-h',
+      h('p', { class: 'muted small-text', text: 'Of the items the model sent to review, how many moderators upheld (rejected) or overturned (approved), per category and score band, over the last 30 days.' }),
       agree.length
         ? h('table', { class: 'grid agreement', testid: 'agreement' },
-          h('thead', {}, h('tr', {}, ['Category', 'Decided', 'Upheld', 'Overturned', 'Overturn rate', 'By score band'].map((t, i) => h('th', { scope: 'col', class: i > 0 && i < 5 ? 'num' : '', text: t })))),
+          h('thead', {}, h('tr', {}, ['Category', 'Decided', 'Upheld', 'Overturned', 'Overturn rate', 'Overturned by score band'].map((t, i) => h('th', { scope: 'col', class: i > 0 && i < 5 ? 'num' : '', text: t })))),
           h('tbody', {}, agree.map((a) => h('tr', { 'data-category': a.category },
             h('th', { scope: 'row', text: catWords(a.category) }), h('td', { class: 'num', text: String(a.decided ?? 0) }), h('td', { class: 'num', text: String(a.upheld ?? 0) }),
             h('td', { class: 'num', text: String(a.overturned ?? 0) }), h('td', { class: 'num', text: num(a.overturn_rate) ? `${Math.round(a.overturn_rate * 100)}%` : '–' }),
             h('td', {}, bands(a.bands))))))
-        : h('p', { class: 'muted', text: 'No decided items with model scores yet.' })));
-    root.append(grid);
+        : h('p', { class: 'muted', text: 'No decided items with model scores yet.' }));
+    const perMod = section('Decisions per moderator', 'dash-mods-h', mods.length
+      ? h('table', { class: 'grid', testid: 'per-moderator' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Moderator'), h('th', { scope: 'col' }, 'Email'), h('th', { scope: 'col', class: 'num' }, 'Decisions'), h('th', { scope: 'col', class: 'num' }, 'Per hour'))),
+        h('tbody', {}, mods.map((m) => h('tr', {}, h('th', { scope: 'row', text: String(m.moderator ?? '–') }), h('td', { text: m.email || '–' }),
+          h('td', { class: 'num', text: String(m.decisions ?? 0) }), h('td', { class: 'num', text: num(m.per_hour) ? m.per_hour.toFixed(1) : '–' })))))
+      : h('p', { class: 'muted', text: 'No decisions in the last 24 hours.' }));
+    const queueCard = section('Queues', 'dash-queues-h', queues.length ? queueTable(queues, false) : h('p', { class: 'muted', text: 'No queues.' }));
+    root.append(h('div', { class: 'dash-grid' }, agreement, queueCard, perMod));
   }
 
   function stat(label, value, bad) {
