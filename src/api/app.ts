@@ -1,9 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import type { AppContext } from '../app-context';
 import { AppError } from '../core/errors';
 import { requireApiKey } from './auth';
-import { onError, problemResponse } from './problem';
+import { limitBodies } from './body-limits';
+import { API_HEADERS, onError, problemResponse } from './problem';
+import { referencePage, REFERENCE_HEADERS } from './reference-page';
 import { healthRoutes } from './routes/health';
 import { consentRoutes } from './routes/consent';
 import { mediaRoutes } from './routes/media';
@@ -30,7 +31,15 @@ export function createApp(ctx: AppContext) {
     },
   });
   app.onError(onError(ctx.log));
-  app.notFound((c) => problemResponse(new AppError('request.invalid', 'no such route'), new URL(c.req.url).pathname));
+  app.notFound((c) => problemResponse(new AppError('request.not_found', 'no such route'), new URL(c.req.url).pathname));
+  // Bodies are bounded before anything reads them; API answers are neither sniffed nor cached.
+  app.use('*', limitBodies);
+  app.use('/v1/*', async (c, next) => {
+    await next();
+    // A WebSocket upgrade's answer is not a document and its headers are already on the wire.
+    if (c.res.status === 101) return;
+    for (const [k, v] of Object.entries(API_HEADERS)) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
+  });
 
   app.route('/', healthRoutes(ctx));
   // The review console: its page, and its JSON API on moderator sessions (never API keys).
@@ -55,14 +64,19 @@ export function createApp(ctx: AppContext) {
   app.route('/', reviewTenantRoutes(ctx));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', {
+  const docConfig = {
     openapi: '3.1.0',
     info: {
       title: 'likeness-gate',
       version: '0.1.0',
       description: 'Consent, moderation and tagged retention for faces and voices that feed digital humans.',
     },
+  };
+  app.doc31('/openapi.json', docConfig);
+  let reference: string | undefined;
+  app.get('/docs', (c) => {
+    reference ??= referencePage(app.getOpenAPI31Document(docConfig) as never);
+    return c.html(reference, 200, REFERENCE_HEADERS);
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'likeness-gate API' }));
   return app;
 }

@@ -3,10 +3,13 @@ import { HTTPException } from 'hono/http-exception';
 import { AppError, toProblem } from '../core/errors';
 import type { Logger } from '../core/log';
 
+/** Answers carry ids, evidence and download links: never sniffed, never cached by anyone between. */
+export const API_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const;
+
 export function problemResponse(err: AppError, instance?: string, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(toProblem(err, instance)), {
     status: err.status,
-    headers: { 'content-type': 'application/problem+json', ...headers },
+    headers: { 'content-type': 'application/problem+json', ...API_HEADERS, ...err.headers, ...headers },
   });
 }
 

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { AppError } from '../core/errors';
@@ -40,15 +40,26 @@ function firstFilePart(body: Readable, contentType: string): Promise<UploadBody>
     parser.on('field', (name, value) => {
       fields[name] = value;
     });
+    let part: PassThrough | undefined;
+    const broken = (e: Error) => new AppError('request.invalid', `malformed multipart request: ${e.message}`);
     parser.on('file', (_name, file, info) => {
       if (settled) return file.resume();
       settled = true;
-      resolve({ fields, file, filename: info.filename || undefined });
+      // busboy fails the part itself with a plain Error when the body ends early; re-coded here.
+      part = new PassThrough();
+      file.on('error', (e) => part!.destroy(broken(e)));
+      file.pipe(part);
+      resolve({ fields, file: part, filename: info.filename || undefined });
     });
     parser.on('error', (e) => {
+      const err = broken(e as Error);
       if (!settled) {
         settled = true;
-        reject(new AppError('request.invalid', `malformed multipart request: ${(e as Error).message}`));
+        reject(err);
+      } else {
+        // The body broke after the file part began (no closing boundary): whoever reads the part
+        // gets a coded error, so the upload is refused as bad input and cleaned up, never a 500.
+        part?.destroy(err);
       }
     });
     parser.on('close', () => {

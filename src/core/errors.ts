@@ -8,6 +8,9 @@ export type ErrorCode =
   | 'auth.invalid_key'
   | 'request.invalid'
   | 'request.unsupported_media_type'
+  | 'request.not_found'
+  | 'request.method_not_allowed'
+  | 'request.too_large'
   | 'media.unknown_kind'
   | 'media.empty'
   | 'media.too_large'
@@ -75,6 +78,10 @@ const statusByCode: Record<ErrorCode, number> = {
   'auth.invalid_key': 401,
   'request.invalid': 400,
   'request.unsupported_media_type': 415,
+  'request.not_found': 404,
+  'request.method_not_allowed': 405,
+  // A body over the route's limit, refused before it is parsed (src/api/body-limits.ts).
+  'request.too_large': 413,
   'media.unknown_kind': 400,
   'media.empty': 400,
   'media.too_large': 413,
@@ -146,6 +153,8 @@ export class AppError extends Error {
     readonly code: AnyErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
+    /** Response headers the answer needs (a 401's WWW-Authenticate); never part of the problem body. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'AppError';

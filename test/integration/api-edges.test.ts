@@ -1,0 +1,102 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JSON_BODY_BYTES } from '../../src/api/body-limits';
+import { startService, upload, type Service } from '../support/harness';
+
+/**
+ * The API's edges as an outside probe found them: bodies bounded before parsing (also where no
+ * key is needed), the auth scheme case-insensitive with a challenge on every 401, unknown routes
+ * 404, answers neither sniffed nor cached, no third-party script on /docs, a cut-off multipart
+ * body a coded 400.
+ */
+describe('API edges', () => {
+  let svc: Service;
+  beforeAll(async () => {
+    svc = await startService('pglite', { worker: false });
+  });
+  afterAll(async () => svc?.close());
+
+  /** A raw HTTP/1.1 exchange: what fetch will not send (a lying Content-Length, a body cut short). */
+  const raw = (request: string, body = '') => new Promise<string>((resolve, reject) => {
+    const url = new URL(svc.baseUrl);
+    // Written, not ended: the server answers a complete request on a connection still open.
+    const sock = net.connect(Number(url.port), url.hostname, () => sock.write(request + body));
+    let out = '';
+    sock.on('data', (d) => {
+      out += d.toString();
+      if (/\r\n\r\n[\s\S]*\}$/.test(out)) sock.end();
+    });
+    sock.on('close', () => resolve(out));
+    sock.on('error', reject);
+    setTimeout(() => sock.destroy(), 10_000);
+  });
+
+  it('refuses an oversized JSON body by its Content-Length, before reading it, on a route that needs no key', async () => {
+    const started = Date.now();
+    const answer = await raw(
+      `POST /subject/${'x'.repeat(43)}/revoke HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 190000000\r\nConnection: close\r\n\r\n`,
+      '{"reason":"',
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(answer).toContain('"code":"request.too_large"');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses a chunked JSON body once it passes the limit', async () => {
+    const big = JSON.stringify({ id: 'p', version: '1', allowList: ['x'.repeat(200)] }).padEnd(5 * 1024 * 1024, ' ');
+    const res = await fetch(`${svc.baseUrl}/v1/policies/active`, {
+      method: 'PUT', headers: { authorization: `Bearer ${svc.keyA}`, 'content-type': 'application/json' },
+      body: new Blob([big]).stream(), duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as any).code).toBe('request.too_large');
+    const small = await fetch(`${svc.baseUrl}/v1/consents`, {
+      method: 'POST', headers: { authorization: `Bearer ${svc.keyA}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ attester: 'x'.repeat(JSON_BODY_BYTES) }),
+    });
+    expect(small.status).toBe(413);
+  });
+
+  it('takes the bearer scheme in any case and answers every 401 with a challenge', async () => {
+    const lower = await fetch(`${svc.baseUrl}/v1/media`, { headers: { authorization: `bearer ${svc.keyA}` } });
+    expect(lower.status).toBe(200);
+    const none = await fetch(`${svc.baseUrl}/v1/media`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer realm=/);
+    const bad = await fetch(`${svc.baseUrl}/v1/media`, { headers: { authorization: 'Bearer lg_nothing1_zzzzzzzzzzzzzzzzzzzzzzzz' } });
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get('www-authenticate')).toContain('invalid_token');
+  });
+
+  it('answers unknown routes 404 request.not_found, and API answers carry nosniff and no-store', async () => {
+    const res = await fetch(`${svc.baseUrl}/v1/nothing-here`, { headers: { authorization: `Bearer ${svc.keyA}` } });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as any).code).toBe('request.not_found');
+    const up = await upload(svc, 'driving_text', 'hello there');
+    const item = await fetch(`${svc.baseUrl}/v1/media/${up.body.id}`, { headers: { authorization: `Bearer ${svc.keyA}` } });
+    expect(item.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(item.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('serves the API reference without any script, from this origin only', async () => {
+    const res = await fetch(`${svc.baseUrl}/docs`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/src="https?:/i);
+    expect(html).toContain('/v1/media');
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+  });
+
+  it('answers a multipart body cut off mid-way with a coded 400, not a 500', async () => {
+    const boundary = 'XyZ';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\ndriving_text\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello`;
+    const answer = await raw(
+      `POST /v1/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${svc.keyA}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${head.length}\r\nConnection: close\r\n\r\n`,
+      head,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 4\d\d/);
+    expect(answer).toMatch(/"code":"(request\.invalid|media\.empty)"/);
+  });
+});
