@@ -11,6 +11,7 @@
  * PutObject of the same bytes: the floor any S3-backed upload service pays.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,8 @@ const { values } = parseArgs({
 const CLIENTS = Number(values.clients);
 const REQUESTS = Number(values.requests);
 const KEY = 'lg_benchkey_' + 'b'.repeat(32); // matches lg_<8 chars>_<secret>
+// The embedded S3 store checks signatures: the peer below signs with the same pair as the service.
+const S3_KEYS = { accessKeyId: 'LGBENCH', secretAccessKey: randomBytes(30).toString('base64url') };
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,7 +36,7 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
 async function startService(dir: string, port: number) {
   const child = spawn(process.execPath, ['bin/likeness.mjs', 'serve'], {
-    env: { ...process.env, DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'info', LIKENESS_BOOTSTRAP_KEY: KEY, NODE_NO_WARNINGS: '1' },
+    env: { ...process.env, DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'info', LIKENESS_BOOTSTRAP_KEY: KEY, NODE_NO_WARNINGS: '1', S3_ACCESS_KEY_ID: S3_KEYS.accessKeyId, S3_SECRET_ACCESS_KEY: S3_KEYS.secretAccessKey },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let s3Endpoint = '';
@@ -132,7 +135,7 @@ async function main() {
       endpoint: s3Endpoint,
       region: 'us-east-1',
       forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      credentials: S3_KEYS,
     });
     const put = (i: number, body: Buffer | string) =>
       s3.send(new PutObjectCommand({ Bucket: 'likeness-gate', Key: `bench/${i}`, Body: body })).then(() => {});

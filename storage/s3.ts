@@ -8,7 +8,9 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadBucketCommand,
+  AbortMultipartUploadCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectTaggingCommand,
@@ -22,9 +24,16 @@ export interface S3Settings {
   endpoint: string;
   region: string;
   bucket: string;
-  accessKeyId: string;
-  secretAccessKey: string;
+  /** Both unset: the AWS SDK's default credential chain (environment, profile, instance role). */
+  accessKeyId?: string;
+  secretAccessKey?: string;
   forcePathStyle: boolean;
+}
+
+export interface PendingUpload {
+  key: string;
+  uploadId: string;
+  initiated?: Date;
 }
 
 export interface DeletedObject {
@@ -49,7 +58,7 @@ export class ObjectStore {
       endpoint: s.endpoint,
       region: s.region,
       forcePathStyle: s.forcePathStyle,
-      credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
+      credentials: s.accessKeyId && s.secretAccessKey ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } : undefined,
       // Checksums on every request are on by default in new SDKs; not all S3 servers accept them.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -64,7 +73,11 @@ export class ObjectStore {
     }
   }
 
-  /** Streams the body up (multipart above 5 MiB); an error in the body aborts the upload. */
+  /**
+   * Streams the body up (multipart above 5 MiB). An error in the body (a size limit, a
+   * client gone) aborts the upload, and the abort is then checked: parts the store still
+   * lists for this key are aborted again, so a refused upload leaves no bytes behind.
+   */
   async putStream(key: string, body: Readable, contentType: string, tags: ObjectTags): Promise<void> {
     const upload = new Upload({
       client: this.client,
@@ -73,8 +86,70 @@ export class ObjectStore {
       partSize: 5 * 1024 * 1024,
       leavePartsOnError: false,
     });
-    await upload.done();
+    try {
+      await upload.done();
+    } catch (e) {
+      try {
+        await this.abortUploads(key, { exactKey: true });
+      } catch (cleanup) {
+        throw new Error(`the upload of ${key} failed and its parts could not be removed: ${(cleanup as Error).message}`, { cause: e });
+      }
+      throw e;
+    }
     await this.setTags(key, tags);
+  }
+
+  /** Multipart uploads in progress under a prefix; null when the store cannot list them. */
+  async listUploads(prefix: string): Promise<PendingUpload[] | null> {
+    const found: PendingUpload[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+        );
+        for (const u of out.Uploads ?? []) if (u.Key && u.UploadId) found.push({ key: u.Key, uploadId: u.UploadId, initiated: u.Initiated });
+        keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
+        uploadIdMarker = out.IsTruncated ? out.NextUploadIdMarker : undefined;
+      } while (keyMarker);
+    } catch (e) {
+      if (isUnsupported(e)) return null;
+      throw e;
+    }
+    return found;
+  }
+
+  /**
+   * Aborts the multipart uploads under `prefix` (only those of exactly that key with
+   * `exactKey`, only those started before `initiatedBefore` when given), then lists again
+   * and fails if any of them is still there. Returns how many were aborted.
+   */
+  async abortUploads(prefix: string, opts: { exactKey?: boolean; initiatedBefore?: Date } = {}): Promise<number> {
+    const pick = (u: PendingUpload) =>
+      (!opts.exactKey || u.key === prefix) && (!opts.initiatedBefore || (u.initiated !== undefined && u.initiated < opts.initiatedBefore));
+    const targets = (await this.listUploads(prefix))?.filter(pick);
+    if (!targets?.length) return 0;
+    let pending = targets;
+    for (let attempt = 1; ; attempt++) {
+      for (const u of pending) {
+        try {
+          await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.key, UploadId: u.uploadId }));
+        } catch (e) {
+          if (!isNoSuchUpload(e)) throw e;
+        }
+      }
+      const ids = new Set(pending.map((u) => u.uploadId));
+      pending = ((await this.listUploads(prefix)) ?? []).filter((u) => ids.has(u.uploadId));
+      if (!pending.length) return targets.length;
+      // S3 documents that a part in flight during an abort may still land: abort again.
+      if (attempt === 3) throw new Error(`multipart uploads still listed after abort: ${pending.map((u) => `${u.key} (${u.uploadId})`).join(', ')}`);
+    }
+  }
+
+  /** Start-up housekeeping: uploads a crash or a lost client left behind. */
+  abortStaleUploads(olderThanMs: number): Promise<number> {
+    return this.abortUploads('', { initiatedBefore: new Date(Date.now() - olderThanMs) });
   }
 
   async setTags(key: string, tags: ObjectTags): Promise<void> {
@@ -141,7 +216,8 @@ export class ObjectStore {
       new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${encodeKey(from)}` }),
     );
     await this.setTags(to, tags);
-    await this.deleteAllVersions(from);
+    // Exactly `from`: as a prefix, moving a to a2 would delete the copy just made.
+    await this.deleteAllVersions(from, { exactKey: true });
   }
 
   presignGet(key: string, ttlSeconds: number): Promise<string> {
@@ -152,10 +228,11 @@ export class ObjectStore {
 
   /**
    * Deletes every version (and delete marker) of every object whose key starts with
-   * `prefix`. Stores without versioning support get a plain listing and delete.
+   * `prefix` (or of that one key, with `exactKey`). Stores without versioning support get
+   * a plain listing and delete.
    */
-  async deleteAllVersions(prefix: string): Promise<DeletedObject[]> {
-    const targets = await this.listVersions(prefix);
+  async deleteAllVersions(prefix: string, opts: { exactKey?: boolean } = {}): Promise<DeletedObject[]> {
+    const targets = (await this.listVersions(prefix)).filter((t) => !opts.exactKey || t.key === prefix);
     for (const t of targets) {
       await this.client.send(
         new DeleteObjectCommand({ Bucket: this.bucket, Key: t.key, VersionId: t.versionId }),
@@ -213,6 +290,7 @@ const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('
 function statusOf(e: unknown): number | undefined {
   return (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
+const isNoSuchUpload = (e: unknown) => statusOf(e) === 404 || (e as Error)?.name === 'NoSuchUpload';
 const isNotFound = (e: unknown) => statusOf(e) === 404 || ['NotFound', 'NoSuchKey'].includes((e as Error)?.name);
 const isUnsupported = (e: unknown) => {
   const s = statusOf(e);

@@ -28,9 +28,11 @@ const EnvSchema = z.object({
   S3_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().default('us-east-1'),
   S3_BUCKET: z.string().min(3).default('likeness-gate'),
-  S3_ACCESS_KEY_ID: z.string().default('S3RVER'),
-  S3_SECRET_ACCESS_KEY: z.string().default('S3RVER'),
+  /** Unset with the embedded store: a key pair generated once per data directory (DATA_DIR/s3, 0600). */
+  S3_ACCESS_KEY_ID: unsetIfEmpty(z.string().optional()),
+  S3_SECRET_ACCESS_KEY: unsetIfEmpty(z.string().optional()),
   S3_FORCE_PATH_STYLE: bool.default(true),
+  /** 0: the port the embedded store used last with this data directory when free, else any free port. */
   S3_EMBEDDED_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LIKENESS_BOOTSTRAP_KEY: z.string().regex(/^lg_[a-z0-9]{8}_[A-Za-z0-9_-]{20,}$/).optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
@@ -64,8 +66,9 @@ export interface Config {
     endpoint?: string;
     region: string;
     bucket: string;
-    accessKeyId: string;
-    secretAccessKey: string;
+    /** Both set or both unset (see S3_ACCESS_KEY_ID). */
+    accessKeyId?: string;
+    secretAccessKey?: string;
     forcePathStyle: boolean;
     embeddedPort: number;
   };
@@ -94,6 +97,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data as z.infer<typeof EnvSchema> & Record<string, number | undefined>;
+  if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new Error('invalid configuration:\n  S3_ACCESS_KEY_ID: set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither');
+  }
   const bytes = Object.fromEntries(
     MEDIA_KINDS.map((k) => [k, e[`LIMIT_${k.toUpperCase()}_BYTES`] ?? KINDS[k].defaultMaxBytes]),
   ) as Record<MediaKind, number>;

@@ -67,6 +67,8 @@ export async function startService(backend: Backend, opts: { worker?: boolean; e
     LOG_LEVEL: 'silent',
     S3_ENDPOINT: s3.endpoint,
     S3_BUCKET: 'likeness-test',
+    S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
     JOB_POLL_MS: '50',
     ...(pgDb ? { DATABASE_URL: pgDb.url } : {}),
     ...opts.env,
