@@ -22,7 +22,8 @@ export const UploadParamsSchema = z.object({
   consent_id: TagSafeId.optional(),
   subject_id: TagSafeId.optional(),
   retention_class: z.enum(CLIENT_RETENTION_CLASSES as unknown as [string, ...string[]]).optional(),
-  filename: z.string().max(255).optional(),
+  // No control characters (a NUL used to reach the database as a 500); 255 like most file systems.
+  filename: z.string().max(255).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters').optional(),
 });
 export type UploadParams = z.infer<typeof UploadParamsSchema>;
 

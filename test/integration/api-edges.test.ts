@@ -99,4 +99,22 @@ describe('API edges', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 4\d\d/);
     expect(answer).toMatch(/"code":"(request\.invalid|media\.empty)"/);
   });
+  it('refuses what the database cannot hold as a coded 400, and its errors carry no parameter values', async () => {
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) => fetch(`${svc.baseUrl}${path}`, {
+      method: 'POST', headers: { authorization: `Bearer ${svc.keyA}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
+    });
+    const nul = await post('/v1/subjects', { display_name: 'Jane\u0000Doe', language: 'en' });
+    expect(nul.status).toBe(400);
+    expect(((await nul.json()) as any).code).toBe('request.invalid');
+    const future = await post('/v1/subjects', { display_name: 'Jane Doe', language: 'en', birth_date: '2999-01-01' });
+    expect(future.status).toBe(400);
+    const err = await svc.ctx.db.query('select $1::text as x where $1 <> $2', ['Jane\u0000Doe', 'secret']).catch((e: unknown) => e as Record<string, unknown>);
+    expect(err).toMatchObject({ name: 'DatabaseError', code: '22021' });
+    expect(JSON.stringify(err)).not.toContain('Jane');
+    expect((err as any).params).toBeUndefined();
+    const longKey = await upload(svc, 'driving_text', 'hello', { headers: { 'idempotency-key': 'k'.repeat(6000) } });
+    expect(longKey).toMatchObject({ status: 400, body: { code: 'request.invalid' } });
+    const longName = await upload(svc, 'driving_text', 'hello', { multipart: true, query: { filename: `${'n'.repeat(300)}.txt` } });
+    expect(longName).toMatchObject({ status: 400, body: { code: 'request.invalid' } });
+  });
 });

@@ -7,7 +7,8 @@ export const SubjectCreateSchema = z
   .object({
     display_name: z.string().min(1).max(200),
     language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/).default('en'),
-    birth_date: z.string().date().optional(),
+    // A birth date is in the past and within a human lifetime: 2999 is a typo, not a person.
+    birth_date: z.string().date().refine((d) => d >= '1900-01-01' && d <= new Date().toISOString().slice(0, 10), 'a birth date between 1900-01-01 and today').optional(),
     external_ref: z.string().max(200).optional(),
   })
   .openapi('SubjectCreate');

@@ -18,6 +18,7 @@ import {
 import { uploadBody } from '../upload-body';
 import { problem } from '../route-spec';
 
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function mediaRoutes(ctx: AppContext) {
@@ -31,7 +32,7 @@ export function mediaRoutes(ctx: AppContext) {
     request: {
       query: UploadParamsSchema.partial(),
       headers: z.object({
-        'idempotency-key': z.string().max(200).optional(),
+        'idempotency-key': z.string().regex(/^[\x21-\x7e]{1,200}$/).optional(),
         prefer: z.string().optional().openapi({ description: 'RFC 7240 `wait=N` (N ≤ 30): answer with the decision if it comes within N seconds' }),
       }),
       body: {
@@ -60,8 +61,14 @@ export function mediaRoutes(ctx: AppContext) {
   });
   app.post('/v1/media', async (c) => {
     const tenant = c.get('tenant');
+    const idempotencyKey = c.req.header('idempotency-key');
+    // As documented: 1-200 visible ASCII characters (a 6,000-character key used to fail in the index).
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new AppError('request.invalid', 'Idempotency-Key is 1 to 200 visible ASCII characters');
+    }
     const body = await uploadBody(c.req.raw);
-    const parsed = UploadParamsSchema.safeParse({ ...c.req.query(), ...body.fields });
+    // The multipart part's own filename is checked like the parameter (length, characters).
+    const parsed = UploadParamsSchema.safeParse({ ...(body.filename ? { filename: body.filename } : {}), ...c.req.query(), ...body.fields });
     if (!parsed.success) {
       body.file.resume();
       const kindIssue = parsed.error.issues.find((i) => i.path[0] === 'kind');
@@ -74,11 +81,11 @@ export function mediaRoutes(ctx: AppContext) {
       kind: p.kind,
       body: body.file,
       declaredBytes: body.declaredBytes,
-      filename: p.filename ?? body.filename,
+      filename: p.filename,
       consentId: p.consent_id,
       subjectId: p.subject_id,
       retentionClass: p.retention_class as RetentionClass | undefined,
-      idempotencyKey: c.req.header('idempotency-key'),
+      idempotencyKey,
       actor: `tenant:${tenant.id}`,
     });
     const decided = await waitForDecision(ctx, media, preferWaitSeconds(c.req.header('prefer')));
