@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isAppError } from '../core/errors';
 import { moderateCommand } from './moderate';
 import { moderatorCommand } from './moderator';
 import { serveCommand, workerCommand } from './serve';
@@ -46,7 +47,8 @@ main(process.argv.slice(2)).then(
     if (code !== undefined) process.exitCode = code;
   },
   (e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
+    // A coded refusal (db.in_use: another process owns the embedded database) names its code, so scripts can tell it apart.
+    console.error(isAppError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : e);
     process.exitCode = 1;
   },
 );

@@ -1,6 +1,7 @@
 import { startHttpServer } from '../api/http-server';
 import { loadConfig } from '../core/config';
 import { log } from '../core/log';
+import { startUploadReaper } from '../media/reaper';
 import { openRuntime } from '../runtime';
 import { closeWarmDecoders } from '../speech/asr/english';
 import { warmUpRecognizers } from '../speech/asr/registry';
@@ -23,6 +24,8 @@ export async function serveCommand(opts: { worker: boolean }): Promise<number> {
     // Printed once, on the first start of an empty database: it is not stored in clear anywhere.
     console.log(`\nBootstrap API key for tenant "default" (shown once):\n  ${boot.apiKey}\n`);
   }
+  // Uploads a crash left half-received: removed now and whenever they pass RECEIVING_TIMEOUT_SECONDS.
+  const reaper = startUploadReaper(rt.ctx);
   let worker: WorkerHandle | undefined;
   if (opts.worker) {
     worker = startWorker(rt.ctx);
@@ -34,6 +37,7 @@ export async function serveCommand(opts: { worker: boolean }): Promise<number> {
   const signal = await untilSignal();
   log.info({ signal }, 'shutting down');
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await reaper.stop();
   await worker?.stop();
   closeWarmDecoders();
   await rt.close();
@@ -47,10 +51,13 @@ export async function workerCommand(): Promise<number> {
     return 2;
   }
   const rt = await openRuntime(config);
+  // Here too: after an API crash, whichever process starts next cleans up (row locks keep several reapers apart).
+  const reaper = startUploadReaper(rt.ctx);
   const worker = startWorker(rt.ctx);
   warmUpRecognizers(speechConfig());
   const signal = await untilSignal();
   log.info({ signal }, 'worker shutting down');
+  await reaper.stop();
   await worker.stop();
   closeWarmDecoders();
   await rt.close();

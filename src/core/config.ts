@@ -50,6 +50,7 @@ const EnvSchema = z.object({
   CAPTURE_BASE_URL: unsetIfEmpty(z.string().url().regex(/^https?:\/\//).optional()),
   REVIEW_LEASE_SECONDS: unsetIfEmpty(z.coerce.number().int().min(1).max(86_400).default(600)),
   REVIEW_SESSION_HOURS: unsetIfEmpty(z.coerce.number().positive().max(720).default(12)),
+  RECEIVING_TIMEOUT_SECONDS: unsetIfEmpty(z.coerce.number().int().min(1).max(7 * 86_400).default(900)),
   ...Object.fromEntries(
     MEDIA_KINDS.map((k) => [`LIMIT_${k.toUpperCase()}_BYTES`, z.coerce.number().int().positive().optional()]),
   ),
@@ -88,6 +89,8 @@ export interface Config {
   captureBaseUrl?: string;
   /** How long a moderator's claim on a review item lasts before it returns to its queue. */
   review: { leaseSeconds: number; sessionHours: number };
+  /** An upload still `receiving` this long after its row was written was stranded by a crash (src/media/reaper.ts). */
+  receivingTimeoutSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -138,5 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consentSweepSeconds: e.CONSENT_SWEEP_SECONDS,
     captureBaseUrl: e.CAPTURE_BASE_URL,
     review: { leaseSeconds: e.REVIEW_LEASE_SECONDS, sessionHours: e.REVIEW_SESSION_HOURS },
+    receivingTimeoutSeconds: e.RECEIVING_TIMEOUT_SECONDS,
   };
 }

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'media.too_short'
   | 'media.not_found'
   | 'media.not_released'
+  | 'media.upload_abandoned'
   | 'idempotency.in_progress'
   | 'idempotency.mismatch'
   | 'storage.unavailable'
@@ -94,6 +95,8 @@ const statusByCode: Record<ErrorCode, number> = {
   'media.too_short': 422,
   'media.not_found': 404,
   'media.not_released': 409,
+  // The upload outlived RECEIVING_TIMEOUT_SECONDS and the reaper removed it: nothing is kept, a retry may succeed.
+  'media.upload_abandoned': 408,
   'idempotency.in_progress': 409,
   'idempotency.mismatch': 422,
   'storage.unavailable': 503,

@@ -13,7 +13,7 @@ import { KINDS, type MediaKind, type RetentionClass } from './kinds';
 import { refuseImageBomb } from './header-check';
 import { planProtection } from './protected';
 import { readHead } from './read-head';
-import { appendEvent, getMedia, insertMedia, updateMedia, type MediaRow } from './repo';
+import { ABANDONED_REASON, appendEvent, getMedia, insertMedia, markReceived, type MediaRow } from './repo';
 import { SNIFF_BYTES, sniffType } from './sniff';
 
 export interface IngestRequest {
@@ -109,7 +109,11 @@ export async function ingest(ctx: AppContext, req: IngestRequest): Promise<Inges
     );
     const sha256 = guard.digest();
     const media = await ctx.db.tx(async (q) => {
-      await updateMedia(q, id, { state: 'queued', content_type: contentType, size_bytes: String(guard.bytes), sha256 });
+      // Conditional: past RECEIVING_TIMEOUT_SECONDS the reaper may have taken this row as stranded, and
+      // completing it then would leave a queued item whose bytes the reaper is removing.
+      if (!(await markReceived(q, id, { content_type: contentType, size_bytes: String(guard.bytes), sha256 }))) {
+        throw new AppError('media.upload_abandoned', 'the upload took longer than the server waits for one and was discarded; retry it');
+      }
       await enqueue(q, MEDIA_QUEUE, { mediaId: id }, { maxAttempts: ctx.config.worker.maxAttempts });
       await appendEvent(q, {
         tenantId: req.tenantId,
@@ -158,7 +162,8 @@ async function discard(ctx: AppContext, req: IngestRequest, id: string, key: str
   } finally {
     await ctx.db.tx(async (q) => {
       await q.query('delete from idempotency_keys where tenant_id = $1 and media_id = $2', [req.tenantId, id]);
-      await q.query('delete from media where id = $1', [id]);
+      // A row the reaper has claimed is left to it: it removes the row with the event that says why.
+      await q.query('delete from media where id = $1 and reason_code is distinct from $2', [id, ABANDONED_REASON]);
     });
   }
 }

@@ -103,3 +103,66 @@ export async function listEvents(q: Queryable, mediaId: string) {
     [mediaId],
   );
 }
+
+/**
+ * Ingest's last step: the upload is complete and its row becomes `queued`, unless the reaper
+ * took the row for abandoned meanwhile (false: the caller removes what it wrote).
+ */
+export async function markReceived(
+  q: Queryable,
+  id: string,
+  m: Pick<MediaRow, 'content_type' | 'size_bytes' | 'sha256'>,
+): Promise<boolean> {
+  const rows = await q.query(
+    `update media set state = 'queued', content_type = $2, size_bytes = $3, sha256 = $4, updated_at = now()
+     where id = $1 and state = 'receiving' and reason_code is null returning id`,
+    [id, m.content_type, m.size_bytes, m.sha256],
+  );
+  return rows.length > 0;
+}
+
+/** `reason_code` on a `receiving` row once the reaper has claimed it: ingest must not complete it, only the reaper removes it. */
+export const ABANDONED_REASON = 'media.upload_abandoned';
+
+export type ReceivingRow = Pick<MediaRow, 'id' | 'tenant_id' | 'kind' | 'state' | 'object_key' | 'reason_code' | 'created_at' | 'updated_at'>;
+const RECEIVING_COLUMNS = 'id, tenant_id, kind, state, object_key, reason_code, created_at, updated_at';
+
+/** Rows are stamped with the database's clock, so their age is measured with it too (process clocks drift). */
+export async function databaseNow(q: Queryable): Promise<Date> {
+  return (await q.query<{ now: Date }>('select now() as now'))[0]!.now;
+}
+
+/** `receiving` rows not touched since `before`, oldest first (the media_state index). */
+export async function listReceivingBefore(q: Queryable, before: Date, limit: number): Promise<ReceivingRow[]> {
+  return q.query<ReceivingRow>(
+    `select ${RECEIVING_COLUMNS} from media where state = 'receiving' and updated_at < $1 order by updated_at limit $2`,
+    [before, limit],
+  );
+}
+
+/**
+ * The row, locked for this transaction. A row another transaction holds is skipped: ingest
+ * completing it, or another reaper claiming it.
+ */
+export async function lockReceiving(q: Queryable, id: string): Promise<ReceivingRow | null> {
+  const rows = await q.query<ReceivingRow>(
+    `select ${RECEIVING_COLUMNS} from media where id = $1 and state = 'receiving' for update skip locked`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/** Marks the row the reaper's; updated_at becomes the claim's time, so a claim left by a crashed reaper can be told apart. */
+export async function claimAbandoned(q: Queryable, id: string): Promise<void> {
+  await q.query('update media set reason_code = $2, updated_at = now() where id = $1', [id, ABANDONED_REASON]);
+}
+
+/** The row and the Idempotency-Key that pointed at it, so a retry with that key starts afresh. */
+export async function deleteAbandoned(q: Queryable, tenantId: string, id: string): Promise<{ media: number; idempotencyKeys: number }> {
+  const keys = await q.query('delete from idempotency_keys where tenant_id = $1 and media_id = $2 returning key', [tenantId, id]);
+  const media = await q.query(
+    `delete from media where id = $1 and state = 'receiving' and reason_code = $2 returning id`,
+    [id, ABANDONED_REASON],
+  );
+  return { media: media.length, idempotencyKeys: keys.length };
+}
