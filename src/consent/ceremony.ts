@@ -24,8 +24,8 @@ import { recordingKey, putEvidence } from './storage';
  * it, whatever its outcome) and valid for a short time.
  *
  * Checks: `code` (used once, in time), `speech` (the exact statement was said), `face`
- * (frames of the consent video show one face; they become the references uploads are
- * matched against) and `liveness` for face scope (`unverified`: the antispoof model is
+ * (frames of the consent video show one person, the same throughout; a second significant
+ * face fails it; the frames' faces become the references uploads are matched against) and `liveness` for face scope (`unverified`: the antispoof model is
  * unvalidated, so a person judges). Outcome: any `fail` → failed; else any
  * `unverified` → review; else verified. A heard negation ("I do not consent") marks the
  * attestation failed; other failures leave it as it was so the creator can try again.
@@ -153,7 +153,7 @@ export async function submitRecording(
       voice = v.embedding;
     }
     if (a.scopes.includes('face')) {
-      const refs = await referenceFaces(ctx.config.ffmpegPath, file, dir);
+      const refs = await referenceFaces(ctx.config.ffmpegPath, ctx.config.ffprobePath, file);
       checks.face = refs.check;
       faces = refs.embeddings;
       // The antispoof model gives hints only, unvalidated on presentation attacks: a person judges liveness.

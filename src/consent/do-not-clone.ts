@@ -38,13 +38,23 @@ export async function unlistOptOut(q: Queryable, optOutId: string): Promise<numb
   return (await q.query('delete from do_not_clone where opt_out_id = $1 returning id', [optOutId])).length;
 }
 
-export async function checkFace(q: Queryable, face: FaceEmbedding, exceptSubjectId: string): Promise<RegistryMatch> {
+export async function checkFace(q: Queryable, face: FaceEmbedding, exceptSubjectId: string | null): Promise<RegistryMatch> {
+  return (await loadRegistry(q, exceptSubjectId))(face);
+}
+
+/**
+ * The registry's face entries, read once, as a matcher for any number of faces (every face of
+ * an image and of its frames is looked up). `exceptSubjectId` null: no subject is exempt.
+ */
+export async function loadRegistry(q: Queryable, exceptSubjectId: string | null): Promise<(face: FaceEmbedding) => RegistryMatch> {
   // `is distinct from`: opt-out rows have no subject, and `null <> x` would silently skip them.
-  const rows = await q.query<{ vector: number[] }>(
-    `select vector from do_not_clone where modality = 'face' and subject_id is distinct from $1`,
-    [exceptSubjectId],
-  );
-  if (!rows.length) return { listed: false, score: null, entries: 0 };
-  const best = Math.max(...rows.map((r) => faceSimilarity(face, { ...face, vector: Float32Array.from(r.vector) })));
-  return { listed: best >= FACE_MATCH_THRESHOLD, score: Math.round(best * 1000) / 1000, entries: rows.length };
+  const rows = exceptSubjectId === null
+    ? await q.query<{ vector: number[] }>(`select vector from do_not_clone where modality = 'face'`)
+    : await q.query<{ vector: number[] }>(`select vector from do_not_clone where modality = 'face' and subject_id is distinct from $1`, [exceptSubjectId]);
+  const vectors = rows.map((r) => Float32Array.from(r.vector));
+  return (face) => {
+    if (!vectors.length) return { listed: false, score: null, entries: 0 };
+    const best = Math.max(...vectors.map((vector) => faceSimilarity(face, { ...face, vector })));
+    return { listed: best >= FACE_MATCH_THRESHOLD, score: Math.round(best * 1000) / 1000, entries: vectors.length };
+  };
 }

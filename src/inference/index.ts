@@ -8,7 +8,8 @@ export { classifyImageSafetyOffThread, scanQrCodesOffThread, closeModelWorkers }
 export { scanQrCodes, type QrCode, type ScanOptions } from './qr-scan.js';
 export { classifyImageSafety, classifyImageSafetyBatch, SAFETY_CLASSES, type SafetyClass, type SafetyResult } from './safety.js';
 export { detectFaces, embedFace, antispoof, estimateAge, type ImageInput } from './portrait.js';
-export { analyzePortrait, analyzeFaces, type PortraitAnalysis, type PortraitFace, type PortraitOptions } from './portrait-pass.js';
+export { analyzePortrait, analyzeFaces, faceInventory, type PortraitAnalysis, type PortraitFace, type PortraitOptions, type FaceInventory, type InventoryFace, type InventoryOptions } from './portrait-pass.js';
+export { faceQuality, sharpness, pose, type FaceQuality } from './face-quality.js';
 export { faceSimilarity, FACE_MATCH_THRESHOLD, AGE_BANDS, type FaceEmbedding, type SpoofScores, type AgeEstimate } from './face-analysis.js';
 export { embedFace128, descriptor128Similarity, DESCRIPTOR_128_MATCH_THRESHOLD, type FaceDescriptor128 } from './face-descriptor-128.js';
 export type { DetectedFace, DetectOptions, Point } from './faces.js';

@@ -3,6 +3,7 @@
 // embedding (safety from the start, antispoof and age once a face is found). Both read the one
 // decoded image through a SharedArrayBuffer.
 import type { AgeEstimate, FaceEmbedding, SpoofScores } from './face-analysis.js';
+import { faceQuality, type FaceQuality } from './face-quality.js';
 import type { DetectedFace, DetectOptions } from './faces.js';
 import type { RgbImage } from './image.js';
 import { classifyImageSafetyOffThread, modelWorkers, send, share } from './model-workers.js';
@@ -34,11 +35,16 @@ export async function analyzeFaces(input: ImageInput, opts: PortraitOptions = {}
   return facesOf(await toRgb(input), opts);
 }
 
-async function facesOf(img: RgbImage, opts: PortraitOptions): Promise<PortraitFace[]> {
+async function facesOf(img: RgbImage, opts: PortraitOptions, keep: (faces: DetectedFace[]) => DetectedFace[] = (f) => f): Promise<PortraitFace[]> {
+  const { face } = modelWorkers();
+  const { ageBands = false, ...detect } = opts;
+  const found = await send<DetectedFace[]>(face, { op: 'detect', image: share(img), opts: { maxFaces: 5, ...detect } });
+  return analyzeDetected(img, keep(found), ageBands);
+}
+
+function analyzeDetected(img: RgbImage, found: readonly DetectedFace[], ageBands: boolean): Promise<PortraitFace[]> {
   const { face, side } = modelWorkers();
   const image = share(img);
-  const { ageBands = false, ...detect } = opts;
-  const found = await send<DetectedFace[]>(face, { op: 'detect', image, opts: { maxFaces: 5, ...detect } });
   // All faces queue at once: each worker works through its jobs while the other does its own.
   return Promise.all(found.map(async (f) => {
     const [embedding, more] = await Promise.all([
@@ -54,4 +60,34 @@ export async function analyzePortrait(input: ImageInput, opts: PortraitOptions =
   const img = await toRgb(input);
   const [[safety], faces] = await Promise.all([classifyImageSafetyOffThread([img]), facesOf(img, opts)]);
   return { width: img.width, height: img.height, safety: safety!, faces };
+}
+
+export interface InventoryFace extends PortraitFace {
+  quality: FaceQuality;
+}
+
+export interface FaceInventory {
+  width: number;
+  height: number;
+  faces: InventoryFace[];
+  /** The detector stopped at `maxFaces`: there may be more faces than listed. */
+  capped: boolean;
+}
+
+export interface InventoryOptions extends PortraitOptions {
+  /** Runs between detection and the per-face models: the caller's rules drop duplicates here, before they cost an embedding. */
+  keep?: (faces: DetectedFace[]) => DetectedFace[];
+}
+
+/**
+ * Every face of an image for the consent checks: tiled detection (small faces of large
+ * photos included), then embedding, age, spoof hints and quality for each face `keep` leaves.
+ */
+export async function faceInventory(input: ImageInput, opts: InventoryOptions = {}): Promise<FaceInventory> {
+  const img = await toRgb(input);
+  const { keep, ageBands = false, ...detect } = opts;
+  const maxFaces = detect.maxFaces ?? 20;
+  const found = await send<DetectedFace[]>(modelWorkers().face, { op: 'detect', image: share(img), opts: { tiled: true, ...detect, maxFaces } });
+  const faces = await analyzeDetected(img, keep ? keep(found) : found, ageBands);
+  return { width: img.width, height: img.height, faces: faces.map((f) => ({ ...f, quality: faceQuality(img, f) })), capped: found.length >= maxFaces };
 }
