@@ -9,6 +9,7 @@ import {
   getSubject,
   insertAttestation,
   insertSubject,
+  isUuid,
   lockAttestation,
   toAttestation,
   toSubjectFacts,
@@ -243,7 +244,17 @@ export async function refuseUnconsentedUpload(
   ctx: Pick<AppContext, 'db'>,
   req: { tenantId: string; kind: MediaKind; consentId?: string; subjectId?: string },
 ): Promise<void> {
-  if (!KINDS[req.kind].carriesLikeness) return;
+  if (!KINDS[req.kind].carriesLikeness) {
+    // Kinds that need no consent may still name one, and the ids go into the object's tags: they must
+    // be this tenant's, or the tags would point at another tenant's (or nobody's) subject.
+    if (req.consentId && !(await getAttestation(ctx.db, req.tenantId, req.consentId))) {
+      throw new AppError('consent.not_found', 'consent_id names no attestation of this tenant');
+    }
+    if (req.subjectId && !(isUuid(req.subjectId) && (await getSubject(ctx.db, req.tenantId, req.subjectId)))) {
+      throw new AppError('consent.subject_not_found', 'subject_id names no subject of this tenant');
+    }
+    return;
+  }
   const { usability } = await usabilityFor(ctx.db, req);
   if (!usability.ok) throw new AppError(usability.code, usability.message);
 }

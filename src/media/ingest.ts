@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { quarantineKey } from '../../storage/keys';
 import type { ObjectTags } from '../../storage/tags';
 import type { AppContext } from '../app-context';
@@ -49,7 +49,7 @@ export async function ingest(ctx: AppContext, req: IngestRequest): Promise<Inges
   if (req.idempotencyKey) {
     const earlier = await findIdempotent(ctx, req);
     if (earlier) {
-      req.body.resume();
+      await requireSameRequest(req, earlier, maxBytes);
       return { media: earlier, replayed: true };
     }
   }
@@ -154,6 +154,21 @@ async function findIdempotent(ctx: AppContext, req: IngestRequest): Promise<Medi
   if (!media) return null;
   if (media.state === 'receiving') throw new AppError('idempotency.in_progress', 'the first request with this key is still uploading');
   return media;
+}
+
+/**
+ * A replay must be the same request: the same bytes (hashed as they arrive, bounded by the kind's
+ * limit) and the same parameters. Another body under a used key is a client bug that would
+ * otherwise get someone else's result back: 422, as payment APIs answer.
+ */
+async function requireSameRequest(req: IngestRequest, earlier: MediaRow, maxBytes: number): Promise<void> {
+  const guard = new ByteGuard(maxBytes);
+  await pipeline(req.body, guard, new Writable({ write: (_c, _e, done) => done() }));
+  const same = guard.digest() === earlier.sha256
+    && (req.consentId ?? null) === earlier.consent_id && (req.subjectId ?? null) === earlier.subject_id
+    && (req.filename ?? null) === earlier.filename
+    && (req.retentionClass === undefined || req.retentionClass === earlier.retention_class);
+  if (!same) throw new AppError('idempotency.mismatch', 'this Idempotency-Key was used for a different request (other bytes or parameters)');
 }
 
 async function discard(ctx: AppContext, req: IngestRequest, id: string, key: string): Promise<void> {

@@ -117,4 +117,27 @@ describe('API edges', () => {
     const longName = await upload(svc, 'driving_text', 'hello', { multipart: true, query: { filename: `${'n'.repeat(300)}.txt` } });
     expect(longName).toMatchObject({ status: 400, body: { code: 'request.invalid' } });
   });
+  it('a reused Idempotency-Key with other bytes or parameters is 422; the same request replays', async () => {
+    const first = await upload(svc, 'driving_text', 'the first text', { headers: { 'idempotency-key': 'same-key-1' } });
+    expect(first.status).toBe(202);
+    const replay = await upload(svc, 'driving_text', 'the first text', { headers: { 'idempotency-key': 'same-key-1' } });
+    expect(replay).toMatchObject({ status: 200, body: { id: first.body.id } });
+    const otherBytes = await upload(svc, 'driving_text', 'another text', { headers: { 'idempotency-key': 'same-key-1' } });
+    expect(otherBytes).toMatchObject({ status: 422, body: { code: 'idempotency.mismatch' } });
+    const otherName = await upload(svc, 'driving_text', 'the first text', { headers: { 'idempotency-key': 'same-key-1' }, query: { filename: 'b.txt' } });
+    expect(otherName.body.code).toBe('idempotency.mismatch');
+  });
+
+  it('a kind that needs no consent may name only this tenant’s attestation and subject, never another’s or none', async () => {
+    const post = async (path: string, body: unknown, key: string) => (await (await fetch(`${svc.baseUrl}${path}`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    })).json()) as any;
+    const subjectB = await post('/v1/subjects', { display_name: 'Someone Else', language: 'en' }, svc.keyB);
+    const foreign = await upload(svc, 'driving_text', 'hello', { query: { subject_id: subjectB.id } });
+    expect(foreign).toMatchObject({ status: 404, body: { code: 'consent.subject_not_found' } });
+    const none = await upload(svc, 'driving_text', 'hello', { query: { consent_id: '00000000-0000-4000-8000-000000000000' } });
+    expect(none).toMatchObject({ status: 404, body: { code: 'consent.not_found' } });
+    const own = await post('/v1/subjects', { display_name: 'Jane Doe', language: 'en' }, svc.keyA);
+    expect((await upload(svc, 'driving_text', 'hello', { query: { subject_id: own.id } })).status).toBe(202);
+  });
 });
