@@ -499,6 +499,10 @@
       for (const [k, x] of Object.entries(v)) {
         if (k === 'ocrBox' || k === 'box') {
           const b = asBox(x);
+          // The face inventory lists every detection down to score 0.3; one too small or faint to be
+          // usable is no face a moderator must judge, unless the registry or the age check flagged it.
+          const faint = k === 'box' && v.usable === false && !v.do_not_clone && !(num(v.estimated_age) && v.estimated_age < 18);
+          if (b && faint) continue;
           if (b) {
             const key = `${b.x},${b.y},${b.width},${b.height},${cat}`;
             if (!seen.has(key)) {
@@ -700,7 +704,7 @@
           el.currentTime = s.startMs / 1000;
           place();
         } }, h('span', { class: 'seg-time', text: range }), ` ${catWords(s.category)}`, num(s.score) ? h('span', { class: 'muted', text: ` ${score2(s.score)}` }) : null,
-      s.text ? h('span', { class: 'seg-text', text: ` “${s.text}”` }) : null)));
+      s.text ? h('span', { class: 'seg-text wellness', text: ` “${s.text}”` }) : null)));
     }
     wrap.append(list);
     return wrap;
@@ -726,6 +730,11 @@
 
   function audioMedia(url, ev, it) {
     const audio = h('audio', { testid: 'media-audio', controls: true, preload: 'metadata', 'aria-label': `Uploaded ${kindWords(it.kind).toLowerCase()}` });
+    // The wellness shield: audio starts muted, as video does (the moderator unmutes it in the controls).
+    if (!it.wellness || it.wellness.mute !== false) {
+      audio.muted = true;
+      audio.defaultMuted = true;
+    }
     audio.src = url;
     keepFresh(audio, it, (v) => v.media && v.media.url);
     const tr = ev.transcripts[0];
@@ -828,12 +837,12 @@
     const { frag, count } = marked(tr.text, spans);
     return h('div', { class: 'transcript-wrap' },
       h('h3', { class: 'mini', text: `Transcript${count ? ` · ${count} flagged` : ''}` }),
-      h('p', { class: 'transcript', testid: 'transcript', tabindex: '0' }, frag));
+      h('p', { class: 'transcript wellness', testid: 'transcript', tabindex: '0' }, frag));
   }
 
   function textMedia(url, ev) {
     const body = h('div', { class: 'media-body text-body' });
-    const pre = h('pre', { class: 'text', testid: 'media-text', tabindex: '0', 'aria-label': 'Item text' }, 'Loading the text…');
+    const pre = h('pre', { class: 'text wellness', testid: 'media-text', tabindex: '0', 'aria-label': 'Item text' }, 'Loading the text…');
     body.append(pre);
     fetch(url, { credentials: 'same-origin' })
       .then(async (r) => {
