@@ -12,7 +12,12 @@ import { fileURLToPath } from 'node:url';
  * into markup (textContent and createElement only).
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SCRIPT = fs.readFileSync(path.join(here, 'review', 'console.js'), 'utf8');
+/**
+ * The script is one function scope written in several files, one job each, joined in this order:
+ * the later parts use what core.js defines; dashboard.js ends with the start of the page.
+ */
+const PARTS = ['core', 'queues', 'evidence', 'media', 'item', 'decide', 'dashboard'];
+const SCRIPT = `'use strict';\n(() => {\n${PARTS.map((p) => fs.readFileSync(path.join(here, 'review', 'console', `${p}.js`), 'utf8')).join('\n')}})();\n`;
 const STYLE = fs.readFileSync(path.join(here, 'review', 'console.css'), 'utf8');
 const hash = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 
