@@ -7,5 +7,7 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 USER node
+# Inside a container, loopback is unreachable from the published port: listen on every interface.
+ENV HOST=0.0.0.0
 EXPOSE 8080
 CMD ["node", "bin/likeness.mjs", "serve"]
