@@ -6,8 +6,9 @@
  * Starts the service as `npm start` does (embedded PGlite + embedded S3, API and
  * workers in one process), then N concurrent clients upload small JPEGs and short
  * texts with `Prefer: wait=30`, so each request's time is upload + pipeline +
- * decision (portraits carry an attestation without a ceremony, so they end in review
- * after the whole image pass). The peer, measured in the same run against the same S3 server, is a bare
+ * decision (portraits show one person and carry an attestation without a ceremony, so
+ * they end in review after the whole image pass; a portrait that ends otherwise stops
+ * the run). The peer, measured in the same run against the same S3 server, is a bare
  * PutObject of the same bytes: the floor any S3-backed upload service pays.
  */
 import { spawn } from 'node:child_process';
@@ -18,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
+import { facePortraits, oneUsableFace, samplePhotos, sexualScore } from '../test/support/photos';
 
 const { values } = parseArgs({
   options: { clients: { type: 'string', default: '8' }, requests: { type: 'string', default: '200' } },
@@ -55,7 +57,8 @@ async function startService(dir: string, port: number) {
 
 /**
  * A subject and an attestation for the portraits. No ceremony stands behind it, so the
- * consent stages answer `review` and every other stage still runs: the full image pass.
+ * consent stages answer `review` (consent.unverified; consent.face_unverified for the one
+ * face) and every other stage still runs: the full image pass.
  */
 async function createConsent(base: string): Promise<string> {
   const json = async (p: string, body: unknown) => {
@@ -106,17 +109,22 @@ async function main() {
   const { child, s3Endpoint } = await startService(dir, port);
   const base = `http://127.0.0.1:${port}`;
   try {
-    // Real portraits (face-api's sample photos, 512 px on the long side, two crops each), so the
-    // whole image pass runs: safety, OCR, faces, hash bank, QR.
-    const samples = fs.readdirSync(path.join('node_modules/@vladmandic/face-api/demo')).filter((f) => /^sample\d\.jpg$/.test(f));
-    const images = (
-      await Promise.all(
-        samples.flatMap((f) => {
-          const photo = sharp(path.join('node_modules/@vladmandic/face-api/demo', f));
-          return [photo.clone().resize(512, 512, { fit: 'inside' }).jpeg({ quality: 85 }).toBuffer(), photo.clone().resize(448, 448, { fit: 'cover' }).jpeg({ quality: 80 }).toBuffer()];
-        }),
-      )
-    ).slice(0, 16);
+    // Real portraits, so the whole image pass runs: faces, safety, OCR, hash bank, QR. A portrait must
+    // show exactly one usable face (two people or none: rejected, the image pass skipped), so each is one
+    // person cut from face-api's group photos (test/support/photos.ts), at 512 and 448 px, each size
+    // checked again with the consent stage's own face inventory; and none the safety model would send
+    // to review or block on its own (sexual < 0.3), so the decision is the consent stages' review.
+    const variants = (await Promise.all(samplePhotos().map((f) => facePortraits(f)))).flat().flatMap((p) => [
+      sharp(p).resize(512, 512).jpeg({ quality: 85 }).toBuffer(),
+      sharp(p).resize(448, 448).jpeg({ quality: 80 }).toBuffer(),
+    ]);
+    const images: Buffer[] = [];
+    for (const v of variants) {
+      if (images.length === 16) break;
+      const bytes = await v;
+      if ((await oneUsableFace(bytes)) && (await sexualScore(bytes)) < 0.3) images.push(bytes);
+    }
+    if (images.length < 8) throw new Error(`only ${images.length} one-face portraits from the face-api demo photos (npm install)`);
     const consentId = await createConsent(base);
     const texts = Array.from({ length: 16 }, (_, i) => `Hello, this is driving text number ${i} for the avatar. 今天天气很好。`);
 
@@ -127,8 +135,12 @@ async function main() {
         body,
         headers: { authorization: `Bearer ${KEY}`, prefer: 'wait=30' },
       });
-      const json = (await res.json()) as { decision?: string };
+      const json = (await res.json()) as { decision?: string; stages?: { stage: string; status: string }[] };
       if (res.status !== 200 || !json.decision) throw new Error(`${kind}: HTTP ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
+      // What the rows below claim: every portrait went through every stage and ended in review.
+      if (kind === 'portrait_image' && (json.decision !== 'review' || json.stages?.some((s) => s.status === 'skipped'))) {
+        throw new Error(`portrait: ${json.decision} ${JSON.stringify(json.stages?.map((s) => [s.stage, s.status]))}`);
+      }
     };
 
     const s3 = new S3Client({
@@ -140,7 +152,7 @@ async function main() {
     const put = (i: number, body: Buffer | string) =>
       s3.send(new PutObjectCommand({ Bucket: 'likeness-gate', Key: `bench/${i}`, Body: body })).then(() => {});
 
-    console.log(`clients ${CLIENTS}, requests ${REQUESTS} per row, ${os.cpus().length} cores, node ${process.version}`);
+    console.log(`clients ${CLIENTS}, requests ${REQUESTS} per row, ${images.length} one-face portraits, ${os.cpus().length} cores, node ${process.version}`);
     await run('warm-up', 20, (i) => post('portrait_image', images[i % images.length]!));
     const peerImg = await run('peer: S3 PutObject (image)', REQUESTS, (i) => put(i, images[i % images.length]!));
     const img = await run('upload→decision: image', REQUESTS, (i) => post('portrait_image', images[i % images.length]!));

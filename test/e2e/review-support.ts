@@ -6,14 +6,12 @@ import sharp from 'sharp';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { spokenWords } from '../../src/consent/asr/statement';
-import { classifyImageSafety, detectFaces, type Box, type DetectedFace } from '../../src/inference/index.js';
-import { safetyToScores } from '../../src/moderation/image/safety-scores';
 import { createModerator } from '../../src/review/accounts';
 import type { Role } from '../../src/review/policy';
 import { attestation, call, consentVideo, subject } from '../consent/support';
 import { upload, waitDecided, type Service } from '../support/harness';
 import { advertSvg } from '../support/media';
-import { samplePhotos } from '../support/photos';
+import { advertOver, consentingFace, samplePhotos } from '../support/photos';
 import { FIXED_CODE, speechToolsMissing } from './support';
 
 /**
@@ -30,77 +28,8 @@ export const SHOTS = path.join(process.cwd(), 'test-output', 'screenshots');
 export const missing = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get install chromium)`
   : speechToolsMissing ?? (samplePhotos().length ? null : 'the face-api demo photos are missing (npm ci)');
 
-/** Part of b lying inside a, over b's own area. */
-const inside = (a: Box, b: Box) => {
-  const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
-  const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
-  return (w * h) / (b.width * b.height);
-};
-
-/**
- * The faces a face rule would count: every detection from `minScore` (tiled, as the consent stage's
- * inventory looks), less those lying half inside a better one (BlazeFace also fires on half a face).
- */
-export async function facesIn(bytes: Buffer, minScore: number): Promise<DetectedFace[]> {
-  const found = await detectFaces(new Uint8Array(bytes), { tiled: true, minScore, maxFaces: 20 });
-  const kept: DetectedFace[] = [];
-  for (const f of found.sort((a, b) => b.score - a.score)) if (kept.every((k) => inside(k.box, f.box) < 0.5)) kept.push(f);
-  return kept;
-}
-
-/** A square around `face`, `k` times its size, the face in the upper part (an advert band covers the lower third). */
-async function cropAround(bytes: Buffer, face: DetectedFace, k: number, above: number): Promise<Buffer> {
-  const meta = await sharp(bytes).metadata();
-  const side = Math.round(Math.max(face.box.width, face.box.height) * k);
-  const left = Math.max(0, Math.round(face.box.x + face.box.width / 2 - side / 2));
-  const top = Math.max(0, Math.round(face.box.y + face.box.height / 2 - side * above));
-  const width = Math.min(meta.width! - left, side);
-  const height = Math.min(meta.height! - top, side);
-  return sharp(bytes).extract({ left, top, width, height }).resize(640, 640).jpeg({ quality: 92 }).toBuffer();
-}
-
-let chosen: Promise<{ photo: string; portrait: Buffer }> | undefined;
-
-/**
- * One person's face, generously cropped from a face-api group photo (sample1's best face first):
- * `photo`, a file the consent ceremony is recorded over, and `portrait`, the advert portrait's
- * picture of her: cropped tighter and mirrored, so that it is not the very picture of the
- * ceremony (that matches at 1.00; this at about 0.93, as a second photo of a person would).
- * A face is kept only when exactly one face is found in its crop, down to the inventory's floor
- * (0.3), and the advert portrait still shows exactly one usable face (0.5): a portrait with two
- * significant faces or none is refused, so a neighbour's cheek at the edge of the crop would
- * change what the console shows. The safety model must not find the portrait suggestive either
- * (it scores several of these party photos "sexy"): it would then be a wellness item, shown
- * blurred, and the portrait test is about the gambling advert.
- */
-function chosenFace(): Promise<{ photo: string; portrait: Buffer }> {
-  chosen ??= (async () => {
-    const files = samplePhotos().sort((a, b) => Number(b.endsWith('sample1.jpg')) - Number(a.endsWith('sample1.jpg')));
-    for (const file of files) {
-      const bytes = fs.readFileSync(file);
-      const faces = (await detectFaces(new Uint8Array(bytes), { maxFaces: 20 })).sort((a, b) => b.score - a.score);
-      for (const face of faces) {
-        const crop = await cropAround(bytes, face, 2.4, 0.38);
-        if ((await detectFaces(new Uint8Array(crop))).length !== 1 || (await facesIn(crop, 0.3)).length !== 1) continue;
-        const portrait = await sharp(await cropAround(bytes, face, 2, 0.4)).flop().toBuffer();
-        const advert = await advertOver(portrait);
-        if ((await detectFaces(new Uint8Array(advert))).length !== 1 || (await facesIn(advert, 0.5)).length !== 1) continue;
-        // Half the score from which the image stage reports it as sexual evidence (0.3): a margin for model builds.
-        if (safetyToScores(await classifyImageSafety(new Uint8Array(advert))).scores.sexual >= 0.15) continue;
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-review-face-'));
-        process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-        const photo = path.join(dir, `${path.basename(file, '.jpg')}-face.jpg`);
-        fs.writeFileSync(photo, crop);
-        return { photo, portrait };
-      }
-    }
-    throw new Error('no face-api sample gives a crop with exactly one face');
-  })();
-  return chosen;
-}
-
-/** The file of the consenting face (see chosenFace). */
-export const facePhoto = async (): Promise<string> => (await chosenFace()).photo;
+/** The file of the consenting face (see consentingFace in test/support/photos.ts). */
+export const facePhoto = async (): Promise<string> => (await consentingFace()).photo;
 
 export interface Mod { email: string; password: string; name: string }
 
@@ -134,15 +63,10 @@ export async function recordedConsent(svc: Service): Promise<{ attestationId: st
 
 /** The consenting face with a gambling advert across its lower part: OCR finds the text and boxes it. */
 export async function advertPortrait(): Promise<Buffer> {
-  return advertOver((await chosenFace()).portrait);
+  return advertOver((await consentingFace()).portrait);
 }
 
-/** `face` at 640×640 with a band of advert text (`line1`, `line2`) over its lower third. */
-export async function advertOver(face: Buffer, line1 = 'ONLINE CASINO', line2 = '线上赌场注册送88元'): Promise<Buffer> {
-  const square = await sharp(face).resize(640, 640).toBuffer();
-  const band = await sharp(advertSvg(line1, line2, 640, 220)).png().toBuffer();
-  return sharp(square).composite([{ input: band, top: 420, left: 0 }]).jpeg({ quality: 90 }).toBuffer();
-}
+export { advertOver, facesIn } from '../support/photos';
 
 /** 10 s of test pattern with an advert over it from 7.0 s to 8.0 s only (as test/integration/moderation.test.ts). */
 export async function advertVideo(): Promise<Buffer> {

@@ -1,24 +1,37 @@
 import fs from 'node:fs';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keptKey, quarantineKey } from '../../storage/keys';
 import { verifiedConsent } from '../support/consent';
 import { backends, getItem, startService, upload, waitDecided, type Service } from '../support/harness';
-import { hasFfmpeg, jpeg, mp3, mp4, png } from '../support/media';
+import { hasFfmpeg, jpeg, mp3, mp4 } from '../support/media';
+import { facePortrait, samplePhotos } from '../support/photos';
 import { BENIGN, say } from '../speech/festival';
 
 const REVIEWED_WITHOUT_CEREMONY = new Set(['portrait_image', 'customization_video', 'voice_sample']);
+/** Why each of those is reviewed: the portrait's one face has no ceremony reference to match; the test-pattern video shows no face at all. */
+const REVIEW_REASON: Record<string, string> = {
+  portrait_image: 'consent.face_unverified',
+  customization_video: 'consent.face_not_found',
+  voice_sample: 'consent.voice_unverified',
+};
+const photos = samplePhotos();
+/** A portrait must show exactly one usable face (docs/consent.md): one person cut from a face-api group photo. */
+const portrait = () => facePortrait(photos[0]!);
+const stagesOf = (item: Record<string, any>) => JSON.stringify(item.stages.map((s: { stage: string; status: string; reason: string }) => [s.stage, s.status, s.reason]));
 
 describe.each(backends())('media lifecycle on %s', (backend) => {
   let svc: Service;
   beforeAll(async () => {
+    if (!photos.length) throw new Error('the face-api sample photos are missing: run npm install');
     svc = await startService(backend);
     svc.defaultConsent = await verifiedConsent(svc);
   });
   afterAll(async () => svc?.close());
 
   const cases: [kind: string, make: () => Promise<Buffer> | Buffer, contentType: string, category: string][] = [
-    ['portrait_image', () => jpeg(), 'image/jpeg', 'biometric'],
+    ['portrait_image', portrait, 'image/jpeg', 'biometric'],
     ['customization_video', () => mp4(2), 'video/mp4', 'biometric'],
     // A voice sample must contain speech (moderate.speech rejects a tone with media.no_speech): festival says a benign sentence.
     ['voice_sample', () => fs.readFileSync(say(BENIGN)), 'audio/wav', 'biometric'],
@@ -39,9 +52,11 @@ describe.each(backends())('media lifecycle on %s', (backend) => {
     const item = await waitDecided(svc, id);
     // Without a face ceremony or a speaker model, consent sends faces and voice samples to review.
     const expected = REVIEWED_WITHOUT_CEREMONY.has(kind) ? 'review' : 'pass';
-    expect(item.decision, JSON.stringify(item.stages.map((s: { stage: string; status: string; reason: string }) => [s.stage, s.status, s.reason]))).toBe(expected);
+    expect(item.decision, stagesOf(item)).toBe(expected);
     expect(item.stages.map((s: { stage: string }) => s.stage)).toContain('decide.store');
     expect(item.stages[0].status).toBe('pass');
+    // Review is not a reject: every stage ran, the moderation ones included.
+    expect(item.stages.filter((s: { status: string }) => s.status === 'skipped'), stagesOf(item)).toEqual([]);
 
     const tenant = (item.tags as Record<string, string>).tenant!;
     const key = expected === 'pass' ? keptKey(tenant, id) : quarantineKey(tenant, id);
@@ -57,7 +72,7 @@ describe.each(backends())('media lifecycle on %s', (backend) => {
       expect(downloaded.equals(data)).toBe(true);
     } else {
       expect(item.download).toBeNull();
-      expect(item.reason).toMatch(/^consent\./);
+      expect(item.reason).toBe(REVIEW_REASON[kind]);
     }
 
     const del = await fetch(`${svc.baseUrl}/v1/media/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${svc.keyA}` } });
@@ -81,11 +96,35 @@ describe.each(backends())('media lifecycle on %s', (backend) => {
     expect(((await again.json()) as { code: string }).code).toBe('media.not_found');
   });
 
+  it('portrait_image without a face: rejected consent.face_not_found before moderation, bytes dropped, record kept until deleted', async () => {
+    // A flat-colour JPEG, with an attestation that has no ceremony references: no usable face is a reject all the same.
+    const data = await jpeg();
+    const up = await upload(svc, 'portrait_image', data, { multipart: true });
+    expect(up.status).toBe(202);
+    const id = up.body.id as string;
+    const item = await waitDecided(svc, id);
+    expect(item, stagesOf(item)).toMatchObject({ state: 'rejected', decision: 'reject', reason: 'consent.face_not_found', download: null });
+    const stage = (name: string) => item.stages.find((s: { stage: string }) => s.stage === name);
+    expect(stage('consent').status).toBe('pass');
+    expect(stage('consent.face')).toMatchObject({ status: 'reject', reason: 'consent.face_not_found', evidence: { faces_detected: 0, significant_faces: 0, references: 0 } });
+    expect(stage('moderate.image').status).toBe('skipped');
+    const tenant = (item.tags as Record<string, string>).tenant!;
+    for (const key of [quarantineKey(tenant, id), keptKey(tenant, id)]) expect(await svc.ctx.store.exists(key)).toBe(false);
+
+    const del = await fetch(`${svc.baseUrl}/v1/media/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${svc.keyA}` } });
+    expect(del.status).toBe(200);
+    expect(((await del.json()) as Record<string, any>).rows_deleted.media).toBe(1);
+    expect(await svc.ctx.db.query('select 1 from media where id = $1', [id])).toEqual([]);
+    expect(await svc.ctx.db.query('select 1 from stage_results where media_id = $1', [id])).toEqual([]);
+  });
+
   it('waits for the decision with Prefer: wait and replays Idempotency-Key requests', async () => {
-    const data = await png();
+    // The one-face portrait as a PNG: the wait covers the whole image pass (consent, faces, moderation) up to review.
+    const data = await sharp(await portrait()).png().toBuffer();
     const first = await upload(svc, 'portrait_image', data, { headers: { prefer: 'wait=20', 'idempotency-key': 'k-1' } });
     expect(first.status).toBe(200);
-    expect(first.body.decision).toBe('review');
+    expect(first.body).toMatchObject({ content_type: 'image/png', decision: 'review', reason: 'consent.face_unverified' });
+    expect((first.body.stages as { stage: string; status: string }[]).find((s) => s.stage === 'moderate.image')?.status).toBe('pass');
     const replay = await upload(svc, 'portrait_image', data, { headers: { 'idempotency-key': 'k-1' } });
     expect(replay.status).toBe(200);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
