@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   PRESIGN_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   MAX_IMAGE_PIXELS: z.coerce.number().int().min(1).default(40_000_000),
+  /** Unset: twice MAX_IMAGE_PIXELS (src/media/pixel-budget.ts). */
+  MAX_DECODE_PIXELS: unsetIfEmpty(z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional()),
   MAX_TEXT_CHARS: z.coerce.number().int().min(1).default(100_000),
   MAX_MEDIA_SECONDS: z.coerce.number().positive().default(600),
   FFMPEG_PATH: z.string().default('ffmpeg'),
@@ -78,6 +80,11 @@ export interface Config {
   presignTtlSeconds: number;
   limits: {
     maxImagePixels: number;
+    /**
+     * The pixels one worker process may have decoded at once, all image jobs together (a job
+     * waits for its image's declared pixels; one larger than this runs alone).
+     */
+    maxDecodePixels: number;
     maxTextChars: number;
     maxMediaSeconds: number;
     bytes: Record<MediaKind, number>;
@@ -132,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     presignTtlSeconds: e.PRESIGN_TTL_SECONDS,
     limits: {
       maxImagePixels: e.MAX_IMAGE_PIXELS,
+      maxDecodePixels: e.MAX_DECODE_PIXELS ?? 2 * e.MAX_IMAGE_PIXELS,
       maxTextChars: e.MAX_TEXT_CHARS,
       maxMediaSeconds: e.MAX_MEDIA_SECONDS,
       bytes,

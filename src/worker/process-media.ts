@@ -5,11 +5,14 @@ import { PIPELINES, runPipeline, type MediaFacts } from '../../pipelines';
 import { keptKey, quarantineKey } from '../../storage/keys';
 import type { AppContext } from '../app-context';
 import { applyDecision, recordDecision } from '../media/finalize';
+import { KINDS } from '../media/kinds';
+import { declaredPixels } from '../media/pixel-budget';
 import { purgeObjects } from '../media/delete';
 import { fetchProtected, protectIfEstimatedChild } from '../media/protected';
 import { protectionOf } from '../media/protection';
 import { appendEvent, getMediaById, replaceStageResults, updateMedia, type MediaRow } from '../media/repo';
 import { openMediaReview } from '../review/enqueue';
+import { decodeBudget } from './decode-budget';
 
 const FINAL_STATES = new Set(['released', 'review', 'blocked', 'rejected']);
 
@@ -17,6 +20,13 @@ const FINAL_STATES = new Set(['released', 'review', 'blocked', 'rejected']);
  * One media job: fetch the bytes to a temp file, run the kind's pipeline with storage
  * capabilities, record every stage result and the decision in one transaction.
  * Re-running after a crash is safe: finished items are skipped, moves are not redone.
+ *
+ * An image's run holds its declared pixels of the process's decode budget (MAX_DECODE_PIXELS)
+ * from its first stage to its decision: the probe, the face pass and the image pass each decode
+ * the whole picture, and their pixels live until the run ends. A run that must wait for the
+ * budget waits here, outside every stage's time budget, its lease still extended; a lost lease
+ * ends the wait. Videos need none: ffmpeg decodes in its own process and hands out frames of
+ * at most 1280 px (faces) and 448 px (moderation), a few at a time.
  */
 export async function processMedia(ctx: AppContext, mediaId: string, workerId: string, signal: AbortSignal): Promise<void> {
   const media = await getMediaById(ctx.db, mediaId);
@@ -28,8 +38,9 @@ export async function processMedia(ctx: AppContext, mediaId: string, workerId: s
   try {
     const file = path.join(dir, 'item');
     await fetchBytes(ctx, media, file);
+    const pixels = KINDS[media.kind].modality === 'image' ? await declaredPixels(file, ctx.config.limits.maxImagePixels) : 0;
     let applied: { state: string; objectKey: string } | undefined;
-    const run = await runPipeline(PIPELINES[media.kind], {
+    const run = await decodeBudget(ctx).run(pixels, () => runPipeline(PIPELINES[media.kind], {
       media: factsOf(media),
       file,
       limits: { ...ctx.config.limits, ffmpegPath: ctx.config.ffmpegPath, ffprobePath: ctx.config.ffprobePath },
@@ -43,7 +54,7 @@ export async function processMedia(ctx: AppContext, mediaId: string, workerId: s
         },
       },
       signal,
-    });
+    }), signal);
     const stillThere = await ctx.db.tx(async (q) => {
       const rows = await q.query('select id from media where id = $1 for update', [mediaId]);
       if (!rows.length) return false;
