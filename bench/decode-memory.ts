@@ -22,8 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
-import { detectFaces } from '../src/inference/index.js';
+import { faceOnCanvas } from '../test/support/photos';
 
 const { values } = parseArgs({
   options: {
@@ -39,7 +38,6 @@ const SIDE = Number(values.side);
 const SETTLE_MS = Number(values.settle) * 1000;
 const KEY = 'lg_benchmem_' + 'm'.repeat(32);
 const S3_KEYS = { accessKeyId: 'LGBENCH', secretAccessKey: randomBytes(30).toString('base64url') };
-const DEMO = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
 
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 
@@ -50,27 +48,12 @@ function memoryOf(pid: number): { rss: number; hwm: number } {
   return { rss: field('VmRSS'), hwm: field('VmHWM') };
 }
 
-/** One face (face-api's sample1, its best face, generously cropped) composed into a flat background: compressible, so small on the wire. */
+/** One face (face-api's sample1) on flat backgrounds: compressible, so small on the wire. */
 async function portraits(): Promise<{ warm: Buffer; warm2: Buffer; large: Buffer[] }> {
-  const bytes = fs.readFileSync(DEMO);
-  const [face] = (await detectFaces(new Uint8Array(bytes), { maxFaces: 20 })).sort((a, b) => b.score - a.score);
-  if (!face) throw new Error(`no face in ${DEMO}`);
-  const meta = await sharp(bytes).metadata();
-  const s = Math.round(Math.max(face.box.width, face.box.height) * 2.2);
-  const left = Math.max(0, Math.round(face.box.x + face.box.width / 2 - s / 2));
-  const top = Math.max(0, Math.round(face.box.y + face.box.height / 2 - s * 0.4));
-  const crop = sharp(bytes).extract({ left, top, width: Math.min(s, meta.width! - left), height: Math.min(s, meta.height! - top) });
-  const compose = async (side: number, i: number) => {
-    const facePng = await crop.clone().resize(Math.round(side / 10), Math.round(side / 10)).png().toBuffer();
-    return sharp({ create: { width: side, height: side, channels: 3, background: { r: 200 - i * 7, g: 190, b: 180 + i * 5 } } })
-      .composite([{ input: facePng, left: Math.round(side * 0.45), top: Math.round(side * 0.4) }])
-      .png({ compressionLevel: 9 })
-      .toBuffer();
-  };
   // The warm-up is large enough that OCR (1280 px) and the QR scan (2048 px) read it at the sizes
   // they read the large ones at: what their model arenas settle at is then in the idle figure.
-  const [warm, warm2] = await Promise.all([compose(2400, 9), compose(2400, 10)]);
-  const large = await Promise.all(Array.from({ length: IMAGES }, (_, i) => compose(SIDE, i)));
+  const [warm, warm2] = await Promise.all([faceOnCanvas(2400, 9), faceOnCanvas(2400, 10)]);
+  const large = await Promise.all(Array.from({ length: IMAGES }, (_, i) => faceOnCanvas(SIDE, i)));
   return { warm, warm2, large };
 }
 

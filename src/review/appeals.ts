@@ -13,7 +13,7 @@ import {
   listItemEvents,
   updateItem,
 } from './repo';
-import type { DecisionRecord } from './state';
+import { deriveState, type DecisionRecord, type ReviewEvent } from './state';
 
 /**
  * What the tenant's API does with review: appeal a block, answer a request for evidence, and
@@ -28,10 +28,9 @@ export async function fileAppeal(ctx: AppContext, tenantId: string, mediaId: str
   const last = [...items].reverse().find((i) => i.decision);
   const original: DecisionRecord | Record<string, unknown> = last?.decision
     ?? { action: 'reject', reason: media.reason_code, note: null, by: 'model', at: (media.decided_at ?? media.updated_at).toISOString() };
+  // Everyone who decided or escalated any review of it, as the items' events say.
   const deciders = new Set<string>();
-  for (const i of items) {
-    for (const e of await listItemEvents(ctx.db, i.id)) if (e.type === 'decided' || e.type === 'escalated') deciders.add(String(e.data.by));
-  }
+  for (const i of items) for (const d of deriveState((await listItemEvents(ctx.db, i.id)) as unknown as ReviewEvent[], new Date()).deciders) deciders.add(d);
   return ctx.db.tx(async (q) => {
     const appeal = await insertAppeal(q, { id: randomUUID(), tenant_id: tenantId, media_id: mediaId, statement, original });
     if (!appeal) throw new AppError('appeal.exists', 'this item was appealed already; the outcome of an appeal is final');

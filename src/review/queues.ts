@@ -1,9 +1,9 @@
 import type { AppContext } from '../app-context';
 import { factsOf } from './accounts';
 import { agreementTable } from './agreement';
-import { itemFacts, scopeFilters } from './claims';
+import { scopeFilters } from './claims';
 import { openConsentReviews } from './enqueue';
-import { itemInQueue, listedQueues, mayWork, queueFilter, queueLabel, roleMayWork, slaMinutes, type PrimaryQueue, type QueueId } from './policy';
+import { itemInQueue, listedQueues, queueFilter, queueLabel, roleMayWork, slaMinutes, type PrimaryQueue, type QueueId } from './policy';
 import { availableGroups, decidedMediaItems, decisionsSince, listAvailable, listModerators, slaOverrides, tenantNames, type ModeratorRow, type ReviewItemRow } from './repo';
 
 /**
@@ -44,7 +44,8 @@ export async function queueItems(ctx: AppContext, m: ModeratorRow, queue: QueueI
   const [overrides, names] = await Promise.all([slaOverrides(ctx.db), tenantNames(ctx.db)]);
   const rows = await listAvailable(ctx.db, facts, queueFilter(queue), scopeFilters(facts), limit);
   const now = Date.now();
-  return rows.filter((r) => mayWork(facts, itemFacts(r))).map((r) => summary(r, names, slaMinutes(r.queue, overrides), now));
+  // listAvailable already keeps to this moderator's reach (tenants, role, scopes, exclusions).
+  return rows.map((r) => summary(r, names, slaMinutes(r.queue, overrides), now));
 }
 
 const summary = (r: ReviewItemRow, names: Record<string, string>, sla: number, now: number) => ({

@@ -5,7 +5,7 @@ import { getMediaById, listEvents, listStageResults, type MediaRow } from '../me
 import { protectionOf } from '../media/protection';
 import { factsOf } from './accounts';
 import { explainStage } from './explain';
-import { DEFAULT_SLA_MINUTES, isOverdue, needsWellnessShield, slaMinutes } from './policy';
+import { isOverdue, needsWellnessShield, slaMinutes } from './policy';
 import { getAppeal, listItemEvents, sameHashOpen, slaOverrides, tenantNames, type ModeratorRow, type ReviewItemRow } from './repo';
 
 /**
@@ -37,7 +37,7 @@ export async function itemView(ctx: AppContext, m: ModeratorRow, item: ReviewIte
   const stages = media ? await listStageResults(ctx.db, media.id) : [];
   const attestationId = item.attestation_id ?? media?.consent_id ?? null;
   const attestation = attestationId ? await getAttestation(ctx.db, item.tenant_id, attestationId) : null;
-  const sla = slaMinutes(item.queue, overrides) ?? DEFAULT_SLA_MINUTES.media;
+  const sla = slaMinutes(item.queue, overrides);
   // The face match of an upload is the `consent.face` stage's (score against the ceremony's references).
   const faceStage = stages.find((s) => s.stage === 'consent.face');
   return {

@@ -1,44 +1,20 @@
-import fs from 'node:fs';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectFaces } from '../../src/inference/index.js';
 import { decodeBudget } from '../../src/worker/decode-budget';
 import { verifiedConsent } from '../support/consent';
 import { startService, upload, waitDecided, type Service } from '../support/harness';
+import { faceOnCanvas } from '../support/photos';
 
 const SIDE = 6000;
 const PIXELS = SIDE * SIDE;
 /** Room for two of the four 36-Mpx portraits at once, not three. */
 const BUDGET = 80_000_000;
-const DEMO = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
 
 /**
  * Four portraits of 6000×6000 (36 Mpx: under MAX_IMAGE_PIXELS, ~0.6 MB each on the wire): one
  * face cut from face-api's installed demo photo, composed into a flat background, so the probe,
  * the face pass and the whole image pass each decode the full picture.
  */
-async function largePortraits(n: number): Promise<Buffer[]> {
-  const bytes = fs.readFileSync(DEMO);
-  const [face] = (await detectFaces(new Uint8Array(bytes), { maxFaces: 20 })).sort((a, b) => b.score - a.score);
-  if (!face) throw new Error(`no face in ${DEMO}`);
-  const meta = await sharp(bytes).metadata();
-  const s = Math.round(Math.max(face.box.width, face.box.height) * 2.2);
-  const left = Math.max(0, Math.round(face.box.x + face.box.width / 2 - s / 2));
-  const top = Math.max(0, Math.round(face.box.y + face.box.height / 2 - s * 0.4));
-  const crop = await sharp(bytes)
-    .extract({ left, top, width: Math.min(s, meta.width! - left), height: Math.min(s, meta.height! - top) })
-    .resize(SIDE / 10, SIDE / 10)
-    .png()
-    .toBuffer();
-  return Promise.all(
-    Array.from({ length: n }, (_, i) =>
-      sharp({ create: { width: SIDE, height: SIDE, channels: 3, background: { r: 200 - 9 * i, g: 190, b: 180 + 7 * i } } })
-        .composite([{ input: crop, left: SIDE * 0.45, top: SIDE * 0.4 }])
-        .png({ compressionLevel: 9 })
-        .toBuffer(),
-    ),
-  );
-}
+const largePortraits = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => faceOnCanvas(SIDE, i)));
 
 describe('the decode budget bounds the pixels decoded at once (real pipeline, WORKER_CONCURRENCY=4)', () => {
   let svc: Service;

@@ -167,3 +167,29 @@ export async function advertOver(face: Buffer, line1 = 'ONLINE CASINO', line2 = 
   const band = await sharp(advertSvg(line1, line2, 640, 220)).png().toBuffer();
   return sharp(square).composite([{ input: band, top: 420, left: 0 }]).jpeg({ quality: 90 }).toBuffer();
 }
+
+let sample1Face: Promise<ReturnType<typeof sharp>> | undefined;
+
+/**
+ * A large portrait of one face: face-api's sample1, its best face generously cropped, a tenth of
+ * `side` across, on a flat background whose colour `variant` changes (so each has its own hash).
+ * Compressible, so small on the wire however many pixels it declares: what the decode-budget
+ * test and bench need to put big pictures through the whole image pass.
+ */
+export async function faceOnCanvas(side: number, variant: number): Promise<Buffer> {
+  sample1Face ??= (async () => {
+    const bytes = fs.readFileSync(path.join(DIR, 'sample1.jpg'));
+    const [face] = (await detectFaces(new Uint8Array(bytes), { maxFaces: 20 })).sort((a, b) => b.score - a.score);
+    if (!face) throw new Error('no face in face-api sample1.jpg');
+    const meta = await sharp(bytes).metadata();
+    const s = Math.round(Math.max(face.box.width, face.box.height) * 2.2);
+    const left = Math.max(0, Math.round(face.box.x + face.box.width / 2 - s / 2));
+    const top = Math.max(0, Math.round(face.box.y + face.box.height / 2 - s * 0.4));
+    return sharp(bytes).extract({ left, top, width: Math.min(s, meta.width! - left), height: Math.min(s, meta.height! - top) });
+  })();
+  const facePng = await (await sample1Face).clone().resize(Math.round(side / 10), Math.round(side / 10)).png().toBuffer();
+  return sharp({ create: { width: side, height: side, channels: 3, background: { r: 200 - 9 * variant, g: 190, b: 180 + 7 * variant } } })
+    .composite([{ input: facePng, left: Math.round(side * 0.45), top: Math.round(side * 0.4) }])
+    .png({ compressionLevel: 9 })
+    .toBuffer();
+}
